@@ -1,0 +1,1 @@
+namespace Cerver.Gateway.Embedded; public static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Cerver.Relay.Compute; public static class Placeholder {}
