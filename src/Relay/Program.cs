@@ -1,1 +1,14 @@
-return 0;
+using System.CommandLine;
+using Cerver.Relay.Cli;
+
+var root = new RootCommand("cerver-relay: turns this machine into a private compute for the Cerver gateway, and serves the gateway's session API locally.")
+{
+    RunCommand.Create(),
+    StatusCommand.Create(),
+    DoctorCommand.Create(),
+    VersionCommand.Create(),
+};
+
+// The daemon drains on SIGTERM for longer than System.CommandLine's 2-second default would
+// wait, so the host's own lifetime handles termination signals.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using Cerver.Relay.Compute.Contract;
+using Cerver.Relay.Compute.Files;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cerver.Gateway.Embedded.Http;
+
+/// <summary>The compute contract over HTTP, under <c>/sandbox</c> as the seed keeps it for compatibility.</summary>
+public static class ComputeEndpoints
+{
+    public static IEndpointRouteBuilder MapComputeApi(this IEndpointRouteBuilder endpoints)
+    {
+        var json = ComputeJsonContext.Wire;
+        var sandbox = endpoints.MapGroup("/sandbox");
+
+        sandbox.MapPost("", async (HttpRequest request, ICompute compute) =>
+        {
+            var body = await JsonBody.ReadAsync(request, json.CreateSandboxRequest, allowEmpty: true);
+            var record = await compute.CreateSandboxAsync(body, request.HttpContext.RequestAborted);
+            return Results.Json(record, json.SandboxRecord, statusCode: StatusCodes.Status201Created);
+        });
+
+        sandbox.MapGet("", async (ICompute compute, CancellationToken cancellationToken) =>
+            Results.Json(new SandboxList(await compute.ListSandboxesAsync(cancellationToken)), json.SandboxList));
+
+        sandbox.MapGet("/{id}", async (string id, ICompute compute, CancellationToken cancellationToken) =>
+            Results.Json(await compute.GetSandboxAsync(id, cancellationToken), json.SandboxRecord));
+
+        sandbox.MapPost("/{id}/run", async (string id, HttpRequest request, ICompute compute) =>
+        {
+            var body = await JsonBody.ReadAsync(request, json.RunRequest);
+            return Results.Json(await compute.RunSandboxAsync(id, body, request.HttpContext.RequestAborted), json.RunResult);
+        });
+
+        sandbox.MapPost("/{id}/run/stream", async (string id, HttpContext context, ICompute compute) =>
+        {
+            var body = await JsonBody.ReadAsync(context.Request, json.RunRequest);
+            var events = compute.RunSandboxStreamAsync(id, body, context.RequestAborted);
+            ServerSentRunEvents.Start(context.Response);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await ServerSentRunEvents.WriteAsync(context.Response, events, context.RequestAborted);
+        });
+
+        sandbox.MapPost("/{id}/packages", async (string id, HttpRequest request, ICompute compute) =>
+        {
+            var body = await JsonBody.ReadAsync(request, json.InstallPackageRequest);
+            return Results.Json(await compute.InstallPackageAsync(id, body, request.HttpContext.RequestAborted), json.RunResult);
+        });
+
+        sandbox.MapPut("/{id}/files", async (string id, HttpRequest request, ICompute compute) =>
+        {
+            var body = await JsonBody.ReadAsync(request, json.WriteFileRequest);
+            return Results.Json(await compute.WriteFileAsync(id, body, request.HttpContext.RequestAborted), json.WriteFileResult);
+        });
+
+        sandbox.MapGet("/{id}/files", async (string id, string? path, string? encoding, ICompute compute, CancellationToken cancellationToken) =>
+        {
+            var parsed = WorkspaceFiles.ParseEncoding(encoding, "encoding");
+            return Results.Json(await compute.ReadFileAsync(id, path ?? "", parsed, cancellationToken), json.ReadFileResult);
+        });
+
+        sandbox.MapGet("/{id}/state", async (string id, ICompute compute, CancellationToken cancellationToken) =>
+            Results.Json(await compute.GetStateAsync(id, cancellationToken), json.SandboxState));
+
+        sandbox.MapPut("/{id}/state", async (string id, HttpRequest request, ICompute compute) =>
+        {
+            var body = await JsonBody.ReadAsync(request, json.SetStateRequest);
+            if (body.State is not JsonObject state)
+            {
+                throw ComputeException.Invalid("state", "must be a JSON object");
+            }
+
+            return Results.Json(await compute.SetStateAsync(id, state, request.HttpContext.RequestAborted), json.SandboxState);
+        });
+
+        sandbox.MapDelete("/{id}", async (string id, ICompute compute, CancellationToken cancellationToken) =>
+            Results.Json(await compute.DeleteSandboxAsync(id, cancellationToken), json.DeleteSandboxResult));
+
+        return endpoints;
+    }
+}

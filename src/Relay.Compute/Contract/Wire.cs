@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Cerver.Relay.Compute.Contract;
+
+public sealed record CreateSandboxRequest
+{
+    public string? Runtime { get; init; }
+    public Dictionary<string, string>? Env { get; init; }
+    public int? TimeoutMinutes { get; init; }
+    public bool? Network { get; init; }
+    public JsonObject? Metadata { get; init; }
+}
+
+public sealed record SandboxRecord
+{
+    public required string SandboxId { get; init; }
+    public string Provider { get; init; } = "local";
+    public required string ComputeId { get; init; }
+    public required string Status { get; init; }
+    public required string Runtime { get; init; }
+    public required string Isolation { get; init; }
+    public required bool Network { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset ExpiresAt { get; init; }
+    public JsonObject Metadata { get; init; } = [];
+}
+
+public sealed record SandboxList(IReadOnlyList<SandboxRecord> Sandboxes);
+
+public sealed record RunRequest
+{
+    public string? Code { get; init; }
+    public string? Language { get; init; }
+    public string? Cwd { get; init; }
+    public Dictionary<string, string>? Env { get; init; }
+    public string? Stdin { get; init; }
+    public double? Timeout { get; init; }
+}
+
+public sealed record RunResult
+{
+    public required string SandboxId { get; init; }
+    public required int ExitCode { get; init; }
+    public required string Stdout { get; init; }
+    public required string Stderr { get; init; }
+    public required long DurationMs { get; init; }
+    public required bool TimedOut { get; init; }
+    public required bool Truncated { get; init; }
+}
+
+/// <summary>One event of a streamed run: output chunks, then exactly one exit.</summary>
+public abstract record RunStreamEvent;
+
+public sealed record RunOutputEvent(OutputKind Kind, string Text) : RunStreamEvent;
+
+public sealed record RunExitEvent(int ExitCode, long DurationMs, bool TimedOut) : RunStreamEvent;
+
+public enum OutputKind
+{
+    Stdout,
+    Stderr,
+}
+
+/// <summary>The data of a stream's <c>exit</c> event.</summary>
+public sealed record RunExitPayload(int ExitCode, long DurationMs, bool TimedOut);
+
+public sealed record InstallPackageRequest
+{
+    public string? Manager { get; init; }
+    public List<string>? Packages { get; init; }
+}
+
+public sealed record WriteFileRequest
+{
+    public string? Path { get; init; }
+    public string? Content { get; init; }
+    public string? Encoding { get; init; }
+    public JsonNode? Mode { get; init; }
+}
+
+public sealed record WriteFileResult(string Path, long Size);
+
+public enum FileEncoding
+{
+    Utf8,
+    Base64,
+}
+
+public sealed record ReadFileResult(string Path, string Content, string Encoding, long Size);
+
+public sealed record SandboxState(string SandboxId, string Status, JsonObject State, DateTimeOffset? UpdatedAt);
+
+public sealed record SetStateRequest
+{
+    public JsonNode? State { get; init; }
+}
+
+public sealed record DeleteSandboxResult(string SandboxId, string Status);
+
+public sealed record ErrorBody(ErrorDetail Error);
+
+public sealed record ErrorDetail(string Code, string Message);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DictionaryKeyPolicy = JsonKnownNamingPolicy.Unspecified,
+    UseStringEnumConverter = true,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(CreateSandboxRequest))]
+[JsonSerializable(typeof(SandboxRecord))]
+[JsonSerializable(typeof(SandboxList))]
+[JsonSerializable(typeof(RunRequest))]
+[JsonSerializable(typeof(RunResult))]
+[JsonSerializable(typeof(RunExitPayload))]
+[JsonSerializable(typeof(InstallPackageRequest))]
+[JsonSerializable(typeof(WriteFileRequest))]
+[JsonSerializable(typeof(WriteFileResult))]
+[JsonSerializable(typeof(ReadFileResult))]
+[JsonSerializable(typeof(SandboxState))]
+[JsonSerializable(typeof(SetStateRequest))]
+[JsonSerializable(typeof(DeleteSandboxResult))]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(JsonObject))]
+public sealed partial class ComputeJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the HTTP layer writes with: responses are <c>application/json</c>, never
+    /// HTML, so quotes and apostrophes in messages can stay readable.
+    /// </summary>
+    public static ComputeJsonContext Wire { get; } = new(new System.Text.Json.JsonSerializerOptions(Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

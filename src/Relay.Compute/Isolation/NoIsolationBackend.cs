@@ -1,0 +1,13 @@
+using Cerver.Relay.Compute.Processes;
+
+namespace Cerver.Relay.Compute.Isolation;
+
+/// <summary>The declared fallback: processes run as the user, confined only to their own process group.</summary>
+public sealed class NoIsolationBackend : IIsolationBackend
+{
+    public string Name => "none";
+
+    public string TemporaryDirectoryFor(string workspace) => workspace + ".tmp";
+
+    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) => process;
+}

@@ -1,0 +1,14 @@
+namespace Cerver.Relay.Compute.Isolation;
+
+/// <summary>
+/// What a sandboxed process may see: its workspace (read-write), a private temporary folder,
+/// the system read-only, toolchain folders re-exposed read-only, and nothing of the hidden
+/// paths (the user's home, <c>CERVER_HOME</c>).
+/// </summary>
+public sealed record SandboxBoundary(
+    string Workspace,
+    string WorkingDirectory,
+    string TemporaryDirectory,
+    bool Network,
+    IReadOnlyList<string> HiddenPaths,
+    IReadOnlyList<string> ReadOnlyPaths);

@@ -1,0 +1,16 @@
+using Cerver.Relay.Compute.Processes;
+
+namespace Cerver.Relay.Compute.Isolation;
+
+/// <summary>macOS isolation through <c>/usr/bin/sandbox-exec</c>, always by absolute path.</summary>
+public sealed class SeatbeltBackend : IIsolationBackend
+{
+    public const string SandboxExecPath = "/usr/bin/sandbox-exec";
+
+    public string Name => "seatbelt";
+
+    public string TemporaryDirectoryFor(string workspace) => workspace + ".tmp";
+
+    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) =>
+        process.WithCommand(SandboxExecPath, ["-p", new SeatbeltProfileBuilder(boundary).Build(), process.FileName, .. process.Arguments]);
+}

@@ -1,1 +1,0 @@
-namespace Cerver.Relay.Compute; public static class Placeholder {}

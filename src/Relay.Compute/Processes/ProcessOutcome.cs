@@ -1,0 +1,8 @@
+namespace Cerver.Relay.Compute.Processes;
+
+/// <summary>How a process ended: its exit code (128 + signal when killed), its run time, and whether the timeout killed it.</summary>
+public sealed record ProcessOutcome(int ExitCode, TimeSpan Duration, bool TimedOut)
+{
+    /// <summary>What a run killed by SIGKILL reports, as a shell would.</summary>
+    public const int KilledExitCode = 128 + 9;
+}

@@ -1,0 +1,412 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Cerver.Relay.Compute.Contract;
+using Cerver.Relay.Compute.Files;
+using Cerver.Relay.Compute.Isolation;
+using Cerver.Relay.Compute.Packages;
+using Cerver.Relay.Compute.Processes;
+using Cerver.Relay.Compute.Runtimes;
+using Cerver.Relay.Compute.Storage;
+using CliWrap;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cerver.Relay.Compute.Sandboxes;
+
+/// <summary>The compute contract on this machine: sandboxes are workspaces, runs are isolated processes.</summary>
+public sealed partial class LocalCompute : ICompute
+{
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly ComputeOptions _options;
+    private readonly SandboxStore _store;
+    private readonly IIsolationBackend _isolation;
+    private readonly ProcessSessionWrapper _session;
+    private readonly ProcessRunner _runner;
+    private readonly RuntimeLocator _runtimes;
+    private readonly RunGate _gate;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LocalCompute> _logger;
+    private readonly Lock _createLock = new();
+
+    // Sandbox variables may carry app secrets, which the relay never writes to disk: they live
+    // here and are gone after a restart (documented in the README).
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> _sandboxEnv = new(StringComparer.Ordinal);
+
+    public LocalCompute(
+        IOptions<ComputeOptions> options,
+        SandboxStore store,
+        IIsolationBackend isolation,
+        ProcessRunner runner,
+        RuntimeLocator runtimes,
+        RunGate gate,
+        TimeProvider time,
+        ILogger<LocalCompute> logger)
+    {
+        _options = options.Value;
+        _store = store;
+        _isolation = isolation;
+        _session = new ProcessSessionWrapper(OperatingSystem.IsLinux() ? ExecutableSearch.Find("setsid") : null);
+        _runner = runner;
+        _runtimes = runtimes;
+        _gate = gate;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string ComputeId => _options.ComputeId;
+
+    public string IsolationName => _isolation.Name;
+
+    public RunGate Gate => _gate;
+
+    public async Task<SandboxRecord> CreateSandboxAsync(CreateSandboxRequest request, CancellationToken cancellationToken)
+    {
+        var runtime = LanguageCommand.Normalize(request.Runtime, "runtime");
+        var minutes = request.TimeoutMinutes ?? _options.DefaultSandboxMinutes;
+        if (minutes < 1 || minutes > _options.MaxSandboxMinutes)
+        {
+            throw ComputeException.Invalid("timeout_minutes", $"must be between 1 and {_options.MaxSandboxMinutes}");
+        }
+
+        foreach (var (name, value) in request.Env ?? [])
+        {
+            SandboxEnvironmentBuilder.Validate(name, value, "env");
+        }
+
+        LanguageCommand.Require(await _runtimes.GetAsync(), runtime == "shell" ? "sh" : runtime, request.Runtime);
+
+        lock (_createLock)
+        {
+            if (_store.CountLive() >= _options.MaxSandboxes)
+            {
+                throw new ComputeException(ComputeErrorKind.Busy, "sandbox_limit",
+                    $"This compute already holds {_options.MaxSandboxes} sandboxes; delete one or wait for one to expire.");
+            }
+
+            var now = _time.GetUtcNow();
+            var record = new SandboxRecord
+            {
+                SandboxId = SandboxIds.New(),
+                ComputeId = _options.ComputeId,
+                Status = "ready",
+                Runtime = runtime,
+                Isolation = _isolation.Name,
+                Network = request.Network ?? false,
+                CreatedAt = now,
+                ExpiresAt = now.AddMinutes(minutes),
+                Metadata = request.Metadata ?? [],
+            };
+
+            var workspace = WorkspaceOf(record.SandboxId);
+            FilePermissions.CreatePrivateDirectory(workspace);
+            var temporary = _isolation.TemporaryDirectoryFor(workspace);
+            if (temporary != "/tmp")
+            {
+                FilePermissions.CreatePrivateDirectory(temporary);
+            }
+
+            if (request.Env is { Count: > 0 })
+            {
+                _sandboxEnv[record.SandboxId] = new Dictionary<string, string>(request.Env, StringComparer.Ordinal);
+            }
+
+            _store.Insert(record);
+            LogCreated(record.SandboxId, record.Runtime, record.Isolation, record.Network);
+            return record;
+        }
+    }
+
+    public Task<SandboxRecord> GetSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
+        Task.FromResult(WithLiveStatus(Find(sandboxId)));
+
+    public Task<IReadOnlyList<SandboxRecord>> ListSandboxesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SandboxRecord>>([.. _store.ListLive().Select(WithLiveStatus)]);
+
+    public async Task<RunResult> RunSandboxAsync(string sandboxId, RunRequest request, CancellationToken cancellationToken)
+    {
+        var record = Find(sandboxId);
+        var (spec, timeout) = await PrepareRunAsync(record, request);
+        var stdout = new CappedTextTarget(_options.OutputCapBytes);
+        var stderr = new CappedTextTarget(_options.OutputCapBytes);
+        var outcome = await ExecuteAsync(record, spec, request.Stdin, timeout, stdout, stderr, cancellationToken);
+        return new RunResult
+        {
+            SandboxId = record.SandboxId,
+            ExitCode = outcome.ExitCode,
+            Stdout = stdout.Text,
+            Stderr = stderr.Text,
+            DurationMs = (long)outcome.Duration.TotalMilliseconds,
+            TimedOut = outcome.TimedOut,
+            Truncated = stdout.Truncated || stderr.Truncated,
+        };
+    }
+
+    /// <summary>Checks the sandbox and the request before the first event, so bad input is an error, not a broken stream.</summary>
+    public IAsyncEnumerable<RunStreamEvent> RunSandboxStreamAsync(string sandboxId, RunRequest request, CancellationToken cancellationToken)
+    {
+        var record = Find(sandboxId);
+        var prepared = PrepareRunAsync(record, request);
+        return StreamAsync(record, prepared, request.Stdin, cancellationToken);
+    }
+
+    public async Task<RunResult> InstallPackageAsync(string sandboxId, InstallPackageRequest request, CancellationToken cancellationToken)
+    {
+        var record = Find(sandboxId);
+        var (fileName, arguments) = PackageInstallCommand.For(request, record.Runtime, await _runtimes.GetAsync());
+        var spec = await BuildSpecAsync(record, fileName, arguments, WorkspaceOf(record.SandboxId), null, network: true);
+        var stdout = new CappedTextTarget(_options.OutputCapBytes);
+        var stderr = new CappedTextTarget(_options.OutputCapBytes);
+        var outcome = await ExecuteAsync(record, spec, null, InstallTimeout, stdout, stderr, cancellationToken);
+        return new RunResult
+        {
+            SandboxId = record.SandboxId,
+            ExitCode = outcome.ExitCode,
+            Stdout = stdout.Text,
+            Stderr = stderr.Text,
+            DurationMs = (long)outcome.Duration.TotalMilliseconds,
+            TimedOut = outcome.TimedOut,
+            Truncated = stdout.Truncated || stderr.Truncated,
+        };
+    }
+
+    public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken) =>
+        FilesOf(Find(sandboxId)).WriteAsync(request, cancellationToken);
+
+    public Task<ReadFileResult> ReadFileAsync(string sandboxId, string path, FileEncoding encoding, CancellationToken cancellationToken) =>
+        FilesOf(Find(sandboxId)).ReadAsync(path, encoding, cancellationToken);
+
+    public Task<SandboxState> GetStateAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        var record = Find(sandboxId);
+        var (state, updatedAt) = _store.ReadState(record.SandboxId) ?? throw ComputeException.SandboxNotFound(sandboxId);
+        return Task.FromResult(new SandboxState(record.SandboxId, WithLiveStatus(record).Status, state, updatedAt));
+    }
+
+    public Task<SandboxState> SetStateAsync(string sandboxId, JsonObject state, CancellationToken cancellationToken)
+    {
+        var record = Find(sandboxId);
+        var now = _time.GetUtcNow();
+        if (!_store.WriteState(record.SandboxId, state, now))
+        {
+            throw ComputeException.SandboxNotFound(sandboxId);
+        }
+
+        return Task.FromResult(new SandboxState(record.SandboxId, WithLiveStatus(record).Status, state, now));
+    }
+
+    public Task<DeleteSandboxResult> DeleteSandboxAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        var record = Find(sandboxId);
+        Terminate(record.SandboxId, RunCancelReason.SandboxDeleted);
+        return Task.FromResult(new DeleteSandboxResult(record.SandboxId, "terminated"));
+    }
+
+    /// <summary>Deletes every sandbox past its <c>expires_at</c>; returns how many.</summary>
+    public int DeleteExpired()
+    {
+        var expired = _store.ListExpired(_time.GetUtcNow());
+        foreach (var record in expired)
+        {
+            Terminate(record.SandboxId, RunCancelReason.SandboxDeleted);
+            LogExpired(record.SandboxId);
+        }
+
+        return expired.Count;
+    }
+
+    /// <summary>
+    /// At start-up no run is alive: kills processes left by a crashed daemon, deletes expired
+    /// sandboxes, workspaces without a live record, and records whose workspace is gone.
+    /// </summary>
+    public void CleanUpAfterRestart()
+    {
+        FilePermissions.CreatePrivateDirectory(_options.SandboxesDirectory);
+        var live = _store.ListLive().ToDictionary(record => record.SandboxId, StringComparer.Ordinal);
+        var reaped = SandboxProcessReaper.KillSandboxProcesses(live.Keys.ToHashSet(StringComparer.Ordinal));
+        foreach (var directory in Directory.EnumerateDirectories(_options.SandboxesDirectory))
+        {
+            var name = Path.GetFileName(directory);
+            var id = name.EndsWith(".tmp", StringComparison.Ordinal) ? name[..^4] : name;
+            if (!live.ContainsKey(id))
+            {
+                DeleteDirectory(directory);
+            }
+        }
+
+        foreach (var record in live.Values.Where(record => !Directory.Exists(WorkspaceOf(record.SandboxId))))
+        {
+            _store.MarkTerminated(record.SandboxId);
+        }
+
+        var expired = DeleteExpired();
+        LogCleanedUp(reaped, expired);
+    }
+
+    public string WorkspaceOf(string sandboxId) => Path.Combine(_options.SandboxesDirectory, sandboxId);
+
+    private void Terminate(string sandboxId, RunCancelReason reason)
+    {
+        _gate.CancelSandbox(sandboxId, reason);
+        _store.MarkTerminated(sandboxId);
+        _sandboxEnv.TryRemove(sandboxId, out _);
+        SandboxProcessReaper.KillSandboxProcesses(new HashSet<string>(StringComparer.Ordinal) { sandboxId });
+        var workspace = WorkspaceOf(sandboxId);
+        DeleteDirectory(workspace);
+        DeleteDirectory(_isolation.TemporaryDirectoryFor(workspace));
+    }
+
+    private async IAsyncEnumerable<RunStreamEvent> StreamAsync(
+        SandboxRecord record,
+        Task<(ProcessSpec Spec, TimeSpan Timeout)> prepared,
+        string? stdin,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (spec, timeout) = await prepared;
+        var channel = Channel.CreateBounded<RunStreamEvent>(new BoundedChannelOptions(256) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                var outcome = await ExecuteAsync(record, spec, stdin, timeout,
+                    new StreamingTarget(OutputKind.Stdout, channel.Writer), new StreamingTarget(OutputKind.Stderr, channel.Writer), stop.Token);
+                await channel.Writer.WriteAsync(new RunExitEvent(outcome.ExitCode, (long)outcome.Duration.TotalMilliseconds, outcome.TimedOut), stop.Token);
+                channel.Writer.Complete();
+            }
+            catch (Exception exception)
+            {
+                channel.Writer.Complete(exception);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            // A reader that leaves early (a client that disconnected) must not leave the process running.
+            await stop.CancelAsync();
+            await producer;
+        }
+    }
+
+    private async Task<ProcessOutcome> ExecuteAsync(
+        SandboxRecord record,
+        ProcessSpec spec,
+        string? stdin,
+        TimeSpan timeout,
+        PipeTarget stdout,
+        PipeTarget stderr,
+        CancellationToken cancellationToken)
+    {
+        using var lease = _gate.Enter(record.SandboxId, cancellationToken);
+        try
+        {
+            return await _runner.RunAsync(spec, stdin, timeout, stdout, stderr, lease.Token);
+        }
+        catch (OperationCanceledException) when (lease.StopError is { } stopped)
+        {
+            throw stopped;
+        }
+    }
+
+    private async Task<(ProcessSpec Spec, TimeSpan Timeout)> PrepareRunAsync(SandboxRecord record, RunRequest request)
+    {
+        if (string.IsNullOrEmpty(request.Code))
+        {
+            throw ComputeException.Invalid("code", "is required");
+        }
+
+        var seconds = request.Timeout ?? _options.DefaultRunTimeoutSeconds;
+        if (!double.IsFinite(seconds) || seconds <= 0 || seconds > _options.MaxRunTimeoutSeconds)
+        {
+            throw ComputeException.Invalid("timeout", $"must be a number of seconds above 0 and at most {_options.MaxRunTimeoutSeconds}");
+        }
+
+        var workspace = WorkspaceOf(record.SandboxId);
+        var cwd = request.Cwd is null or "" or "." ? workspace : WorkspacePath.Resolve(workspace, request.Cwd, "cwd");
+        if (!Directory.Exists(cwd))
+        {
+            throw ComputeException.Invalid("cwd", $"'{request.Cwd}' is not a folder in the workspace");
+        }
+
+        var (fileName, arguments) = LanguageCommand.For(request.Language, request.Code, workspace, await _runtimes.GetAsync());
+        return (await BuildSpecAsync(record, fileName, arguments, cwd, request.Env, record.Network), TimeSpan.FromSeconds(seconds));
+    }
+
+    private async Task<ProcessSpec> BuildSpecAsync(SandboxRecord record, string fileName, IEnumerable<string> arguments, string cwd, Dictionary<string, string>? runEnv, bool network)
+    {
+        var runtimes = await _runtimes.GetAsync();
+        var workspace = WorkspaceOf(record.SandboxId);
+        var temporary = _isolation.TemporaryDirectoryFor(workspace);
+        var environment = new SandboxEnvironmentBuilder(record.SandboxId, workspace, temporary);
+        foreach (var runtime in runtimes.Values)
+        {
+            environment.AddPathEntry(runtime.BinDirectory);
+        }
+
+        environment.AddVariables(_sandboxEnv.GetValueOrDefault(record.SandboxId), "env").AddVariables(runEnv, "env");
+        var spec = new ProcessSpec(fileName, arguments, cwd, environment.Build());
+        var boundary = new SandboxBoundary(
+            workspace,
+            cwd,
+            temporary,
+            network,
+            HiddenPaths(),
+            [.. runtimes.Values.SelectMany(runtime => runtime.InstallRoots).Where(root => HiddenPaths().Any(hidden => WorkspacePath.IsInside(hidden, root)))]);
+        return _session.Wrap(_isolation.Wrap(spec, boundary));
+    }
+
+    private List<string> HiddenPaths()
+    {
+        var cerverHome = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_options.RelayDirectory))!;
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var candidates = new List<string> { home, cerverHome, "/home", "/root", "/run/user", "/var/tmp" };
+        candidates.AddRange(_options.HiddenPaths);
+        return [.. candidates.Where(path => path.Length > 1 && Directory.Exists(path)).Distinct(StringComparer.Ordinal)];
+    }
+
+    private SandboxRecord Find(string sandboxId) =>
+        SandboxIds.IsWellFormed(sandboxId) && _store.Find(sandboxId) is { } record
+            ? record
+            : throw ComputeException.SandboxNotFound(sandboxId);
+
+    private SandboxRecord WithLiveStatus(SandboxRecord record) =>
+        _gate.ActiveFor(record.SandboxId) > 0 ? record with { Status = "running" } : record;
+
+    private WorkspaceFiles FilesOf(SandboxRecord record) => new(WorkspaceOf(record.SandboxId), _options.MaxFileBytes);
+
+    private void DeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogDeleteFailed(path, exception.Message);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Created sandbox {SandboxId} (runtime {Runtime}, isolation {Isolation}, network {Network})")]
+    private partial void LogCreated(string sandboxId, string runtime, string isolation, bool network);
+
+    [LoggerMessage(LogLevel.Information, "Deleted expired sandbox {SandboxId}")]
+    private partial void LogExpired(string sandboxId);
+
+    [LoggerMessage(LogLevel.Information, "Start-up clean-up: killed {Processes} leftover processes, deleted {Expired} expired sandboxes")]
+    private partial void LogCleanedUp(int processes, int expired);
+
+    [LoggerMessage(LogLevel.Warning, "Could not delete {Path}: {Reason}")]
+    private partial void LogDeleteFailed(string path, string reason);
+}

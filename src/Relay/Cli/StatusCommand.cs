@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Cerver.Relay.Configuration;
+using Cerver.Relay.Daemon;
+
+namespace Cerver.Relay.Cli;
+
+public static class StatusCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the status as JSON (stable for scripts)." };
+        var command = new Command("status", "Tell whether the daemon is running and how it is doing; exits 3 when it is not running.") { json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            RelaySettings settings;
+            try
+            {
+                settings = RelaySettingsLoader.Load(RelaySettingsLoader.ProcessEnvironment());
+            }
+            catch (SettingsException exception)
+            {
+                return CliOutput.Error(exception.Message);
+            }
+
+            var report = await QueryAsync(settings, cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, RelayJsonContext.Default.StatusReport));
+            }
+            else
+            {
+                PrintHuman(report);
+            }
+
+            return report.Running ? CliOutput.Ok : CliOutput.NotRunning;
+        });
+        return command;
+    }
+
+    public static async Task<StatusReport> QueryAsync(RelaySettings settings, CancellationToken cancellationToken)
+    {
+        var url = settings.LocalUrl.ToString().TrimEnd('/');
+        var token = LocalToken.TryRead(settings.Paths.TokenFile);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url + "/relay/status");
+            if (token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var response = await client.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                return new StatusReport
+                {
+                    Running = false,
+                    Url = url,
+                    Error = $"something answers on {url} but refused the status request ({(int)response.StatusCode}); is it another relay with a different CERVER_HOME?",
+                };
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonSerializer.DeserializeAsync(body, RelayJsonContext.Default.StatusReport, cancellationToken)
+                ?? new StatusReport { Running = false, Url = url, Error = "the daemon sent an empty status" };
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return new StatusReport { Running = false, Url = url, Error = $"no relay answers on {url}" };
+        }
+    }
+
+    private static void PrintHuman(StatusReport report)
+    {
+        if (!report.Running)
+        {
+            Console.WriteLine($"cerver-relay is not running: {report.Error}.");
+            Console.WriteLine("Start it with 'cerver-relay run' (foreground) or 'cerver-relay service start'.");
+            return;
+        }
+
+        var gateway = report.Gateway;
+        CliOutput.Table(
+        [
+            ("relay", $"running (pid {report.Pid}, up {Uptime(report.UptimeSeconds ?? 0)}){(report.Draining == true ? ", draining" : "")}"),
+            ("version", report.Version ?? "?"),
+            ("local api", report.Url),
+            ("account", gateway?.LoggedIn == true ? "API key configured" : "not logged in (cerver-relay login)"),
+            ("gateway", gateway?.Url is null ? "none configured" : $"{gateway.Url} ({gateway.Link})"),
+            ("compute", $"{report.ComputeId} ({report.Label})"),
+            ("isolation", report.Isolation == "none" ? "none — processes are not sandboxed (cerver-relay doctor)" : report.Isolation ?? "?"),
+            ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
+            ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
+        ]);
+    }
+
+    private static string Uptime(long seconds) => seconds switch
+    {
+        < 60 => $"{seconds}s",
+        < 3600 => $"{seconds / 60}m",
+        < 86400 => $"{seconds / 3600}h {seconds % 3600 / 60}m",
+        _ => $"{seconds / 86400}d {seconds % 86400 / 3600}h",
+    };
+}

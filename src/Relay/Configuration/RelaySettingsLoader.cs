@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace Cerver.Relay.Configuration;
+
+/// <summary>Command-line values that override every other source.</summary>
+public sealed record SettingsOverrides(int? Port = null, string? Listen = null, bool Offline = false, string? GatewayUrl = null);
+
+/// <summary>
+/// Resolves settings from every source once, at start-up, and says exactly which value is
+/// wrong and where it came from when one is.
+/// </summary>
+public static class RelaySettingsLoader
+{
+    public static RelaySettings Load(IReadOnlyDictionary<string, string?> environment, SettingsOverrides? overrides = null)
+    {
+        overrides ??= new SettingsOverrides();
+        var home = Value(environment, "CERVER_HOME") is { } configuredHome
+            ? Path.GetFullPath(configuredHome)
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cerver");
+        var paths = new RelayPaths(home);
+        var config = ReadConfig(paths.ConfigFile);
+        var envFile = CerverEnvFile.Read(paths.EnvFile);
+
+        string? Pick(string key) => Value(environment, key) ?? envFile.GetValueOrDefault(key) ?? config.GetValueOrDefault(key);
+
+        var port = overrides.Port ?? ParsePort(Pick("CERVER_RELAY_PORT"));
+        var listen = overrides.Listen ?? Pick("CERVER_RELAY_LISTEN") ?? "127.0.0.1";
+        if (listen != "localhost" && !IPAddress.TryParse(listen.Trim('[', ']'), out _))
+        {
+            throw new SettingsException($"CERVER_RELAY_LISTEN must be an IP address or 'localhost', not '{listen}'.");
+        }
+
+        var isolation = (Pick("CERVER_ISOLATION") ?? "auto").ToLowerInvariant();
+        if (isolation is not ("auto" or "bubblewrap" or "bwrap" or "seatbelt" or "none"))
+        {
+            throw new SettingsException($"CERVER_ISOLATION must be auto, bubblewrap, seatbelt or none, not '{isolation}'.");
+        }
+
+        return new RelaySettings
+        {
+            Paths = paths,
+            Port = port,
+            Listen = listen,
+            Isolation = isolation,
+            GatewayUrl = overrides.GatewayUrl ?? Pick("CERVER_GATEWAY_URL"),
+            ApiKey = Pick("CERVER_API_KEY"),
+            AutoUpdate = Pick("CERVER_AUTO_UPDATE") is not ("0" or "false" or "no" or "off"),
+            UpdateRepo = Pick("CERVER_UPDATE_REPO"),
+            GitHubApiUrl = Pick("CERVER_GITHUB_API_URL"),
+            Offline = overrides.Offline,
+        };
+    }
+
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value, StringComparer.Ordinal);
+
+    private static int ParsePort(string? value)
+    {
+        if (value is null)
+        {
+            return RelaySettings.DefaultPort;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 0 and <= 65535
+            ? port
+            : throw new SettingsException($"CERVER_RELAY_PORT must be a port number (0–65535), not '{value}'.");
+    }
+
+    private static string? Value(IReadOnlyDictionary<string, string?> environment, string key) =>
+        environment.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+
+    /// <summary>Reads <c>config.json</c>: an object whose keys are the environment variable names.</summary>
+    private static Dictionary<string, string> ReadConfig(string path)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!File.Exists(path))
+        {
+            return values;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new SettingsException($"{path} must hold a JSON object like {{\"CERVER_RELAY_PORT\": 8790}}.");
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                values[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString()!,
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText() switch
+                    {
+                        "true" => "1",
+                        "false" => "0",
+                        var raw => raw,
+                    },
+                    _ => throw new SettingsException($"{path}: '{property.Name}' must be a string, number or boolean."),
+                };
+            }
+        }
+        catch (JsonException exception)
+        {
+            throw new SettingsException($"{path} is not valid JSON (line {exception.LineNumber + 1}): fix or remove it.");
+        }
+
+        return values;
+    }
+}
+
+/// <summary>A setting that cannot be used; the message says which and how to fix it.</summary>
+public sealed class SettingsException(string message) : Exception(message);

@@ -1,0 +1,102 @@
+using System.Net;
+using Cerver.Gateway.Embedded.Http;
+using Cerver.Relay.Compute;
+using Cerver.Relay.Compute.Storage;
+using Cerver.Relay.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Events;
+
+namespace Cerver.Relay.Daemon;
+
+/// <summary>Options of the host itself, as opposed to the relay's settings.</summary>
+public sealed record DaemonHostOptions
+{
+    public bool ConsoleLogging { get; init; } = true;
+    public TimeProvider? Time { get; init; }
+}
+
+/// <summary>Builds the daemon: one Kestrel listener serving the local API, the compute contract and the embedded gateway.</summary>
+public static class DaemonHost
+{
+    public static WebApplication Build(RelaySettings settings, DaemonHostOptions? options = null)
+    {
+        options ??= new DaemonHostOptions();
+        var paths = settings.Paths;
+        FilePermissions.CreatePrivateDirectory(paths.CerverHome);
+        FilePermissions.CreatePrivateDirectory(paths.RelayDirectory);
+        FilePermissions.CreatePrivateDirectory(paths.LogsDirectory);
+        var token = LocalToken.LoadOrCreate(paths.TokenFile);
+        var identity = RelayIdentity.LoadOrCreate(paths.IdentityFile);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = paths.RelayDirectory });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
+            kestrel.Listen(ListenAddress(settings.Listen), settings.Port);
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(5));
+        builder.Services.AddSerilog(logging => ConfigureLogging(logging, paths, options.ConsoleLogging));
+        if (options.Time is not null)
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton(options.Time));
+        }
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddLocalCompute(compute =>
+        {
+            compute.RelayDirectory = paths.RelayDirectory;
+            compute.ComputeId = identity.ComputeId;
+            compute.Isolation = settings.Isolation;
+        });
+        var snapshot = new RelaySettingsSnapshot(settings);
+        builder.Services.AddSingleton(snapshot);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton<DaemonState>();
+        builder.Services.AddHostedService<ShutdownDrain>();
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<LocalApiGuard>(new LocalApiCredentials(token, settings.ApiKey), settings.Listen);
+        app.MapRelayEndpoints();
+        app.MapComputeApi();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            if (address is not null)
+            {
+                app.Services.GetRequiredService<DaemonState>().Url = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+            }
+        });
+        return app;
+    }
+
+    private static IPAddress ListenAddress(string listen) =>
+        listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(listen.Trim('[', ']'));
+
+    private static void ConfigureLogging(LoggerConfiguration logging, RelayPaths paths, bool console)
+    {
+        logging.MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .WriteTo.File(
+                Path.Combine(paths.LogsDirectory, "relay-.log"),
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: 14,
+                fileSizeLimitBytes: 10 * 1024 * 1024,
+                rollOnFileSizeLimit: true,
+                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        if (console)
+        {
+            logging.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose);
+        }
+    }
+}

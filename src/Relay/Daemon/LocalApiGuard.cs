@@ -1,0 +1,89 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Cerver.Gateway.Embedded.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Cerver.Relay.Daemon;
+
+/// <summary>
+/// The local API's front door. A foreign <c>Host</c> is refused (a DNS-rebinding page in a
+/// browser carries its own name), a browser <c>Origin</c> other than the daemon's own is
+/// refused (no CORS, ever), and every endpoint but <c>/healthz</c> needs the bearer token
+/// or the account key.
+/// </summary>
+public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials credentials, string listenAddress)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var host = context.Request.Host.Host;
+        if (!IsAllowedHost(host))
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden_host",
+                $"Host '{host}' is not this relay; call it as 127.0.0.1, localhost or [::1].");
+            return;
+        }
+
+        if (context.Request.Headers.Origin is { Count: > 0 } origin && !IsOwnOrigin(origin.ToString(), context.Request))
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden_origin",
+                "Browser pages from other origins may not call the relay.");
+            return;
+        }
+
+        if (context.Request.Path != "/healthz" && !credentials.Accepts(BearerToken(context.Request)))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
+                "Send 'Authorization: Bearer <token>' with the token from relay/local.token or your Cerver API key.");
+            return;
+        }
+
+        await next(context);
+    }
+
+    private bool IsAllowedHost(string host)
+    {
+        var bare = host.Trim('[', ']');
+        return bare.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(bare, out var address) && IPAddress.IsLoopback(address))
+            || bare.Equals(listenAddress.Trim('[', ']'), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private bool IsOwnOrigin(string origin, HttpRequest request) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && uri.Scheme == Uri.UriSchemeHttp
+        && IsAllowedHost(uri.Host)
+        && uri.Port == (request.Host.Port ?? 80);
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+}
+
+/// <summary>The secrets the local API accepts, compared in constant time.</summary>
+public sealed class LocalApiCredentials(string localToken, string? accountKey)
+{
+    private readonly byte[][] _accepted = [.. new[] { localToken, accountKey }
+        .Where(secret => !string.IsNullOrEmpty(secret))
+        .Select(secret => SHA256.HashData(Encoding.UTF8.GetBytes(secret!)))];
+
+    public bool Accepts(string? presented)
+    {
+        if (string.IsNullOrEmpty(presented))
+        {
+            return false;
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        var match = false;
+        foreach (var accepted in _accepted)
+        {
+            match |= CryptographicOperations.FixedTimeEquals(hash, accepted);
+        }
+
+        return match;
+    }
+}

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Cerver.Relay.Daemon;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(RelayIdentity))]
+[JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(HealthReport))]
+public sealed partial class RelayJsonContext : JsonSerializerContext;
+
+public sealed record HealthReport(string Status, string Version);

@@ -1,0 +1,27 @@
+namespace Cerver.Relay.Daemon;
+
+/// <summary>What <c>GET /relay/status</c> answers and <c>cerver-relay status --json</c> prints.</summary>
+public sealed record StatusReport
+{
+    public required bool Running { get; init; }
+    public required string Url { get; init; }
+    public string? Version { get; init; }
+    public int? Pid { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public long? UptimeSeconds { get; init; }
+    public string? MachineId { get; init; }
+    public string? ComputeId { get; init; }
+    public string? Label { get; init; }
+    public string? Isolation { get; init; }
+    public bool? Draining { get; init; }
+    public SandboxCounts? Sandboxes { get; init; }
+    public GatewayStatus? Gateway { get; init; }
+    public UpdateStatus? Update { get; init; }
+    public string? Error { get; init; }
+}
+
+public sealed record SandboxCounts(int Live, int ActiveRuns);
+
+public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, string Link);
+
+public sealed record UpdateStatus(bool AutoUpdate, string? Repository);
