@@ -128,7 +128,7 @@ public sealed partial class ComputeJsonContext : JsonSerializerContext
     /// The context the HTTP layer writes with: responses are <c>application/json</c>, never
     /// HTML, so quotes and apostrophes in messages can stay readable.
     /// </summary>
-    public static ComputeJsonContext Wire { get; } = new(new System.Text.Json.JsonSerializerOptions(Default.Options)
+    public static ComputeJsonContext Wire { get; } = new(new System.Text.Json.JsonSerializerOptions(Default!.Options)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
