@@ -1,1 +1,0 @@
-namespace Cerver.Gateway.Embedded; public static class Placeholder {}
