@@ -94,7 +94,7 @@ public static class ReasonWriter
             RoutingMode.Cheapest when viable.All(v => v.Estimate.CostUsd >= winner.Estimate.CostUsd) =>
                 Invariant($"Estimated cost ${winner.Estimate.CostUsd:0.000}, cheapest of {among}."),
             RoutingMode.Resilient =>
-                Invariant($"Uptime {p.UptimePercent:0.##}% with {WireNames.Of(p.Persistence)} persistence makes {p.DisplayName} the most resilient of {among}."),
+                Invariant($"{p.DisplayName} scores best on reliability and persistence among {among} (uptime {p.UptimePercent:0.##}%, {WireNames.Of(p.Persistence)} persistence)."),
             RoutingMode.Fastest or RoutingMode.Cheapest =>
                 Invariant($"{p.DisplayName} has the best {WireNames.Of(request.Policy.Mode)}-mode score of {among} once fit and readiness count (score {winner.Score:0.000})."),
             _ => Invariant($"{p.DisplayName} is the best overall fit for {Phrase(request.Workload)} work among {among} (score {winner.Score:0.000})."),

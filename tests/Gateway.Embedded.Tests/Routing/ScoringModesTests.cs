@@ -43,6 +43,14 @@ public class ScoringModesTests
     }
 
     [Fact]
+    public void Resilient_mode_explains_with_reliability_and_persistence()
+    {
+        var report = Router.Recommend(Build.Request(RoutingMode.Resilient, Workload.Preview), Catalog, true, "req_1");
+
+        Assert.Equal("Provider sturdy scores best on reliability and persistence among 4 viable providers (uptime 99.99%, high persistence).", report.Decision.PrimaryReason);
+    }
+
+    [Fact]
     public void Pinned_provider_wins_over_the_balanced_winner_with_a_boost()
     {
         var balanced = Router.Recommend(Build.Request(RoutingMode.Balanced, Workload.Preview), Catalog, true, "req_1");
