@@ -63,6 +63,35 @@ public class ScoringModesTests
     }
 
     [Fact]
+    public void Pinned_provider_wins_even_when_its_boosted_score_trails()
+    {
+        var weak = Build.Profile("weak") with
+        {
+            Executable = false,
+            Status = ComputeStatus.Degraded,
+            StartupMs = 60_000,
+            Cost = new CostModel(1, 0),
+            UptimePercent = 90,
+            Persistence = PersistenceLevel.Low,
+        };
+        var ideal = Build.Profile("ideal") with
+        {
+            StartupMs = 0,
+            ExecMs = 0,
+            Cost = CostModel.Free,
+            UptimePercent = 100,
+            Persistence = PersistenceLevel.High,
+            StrongWorkloads = [Workload.General],
+        };
+
+        var report = Router.Recommend(Build.Request(RoutingMode.Pinned, pinned: "weak"), Build.Catalog(weak, ideal), false, "req_1");
+
+        Assert.True(Build.Provider(report, "weak").Score < Build.Provider(report, "ideal").Score);
+        Assert.Equal("weak", report.Decision.RecommendedProvider);
+        Assert.Equal(["ideal"], report.Decision.FallbackOrder);
+    }
+
+    [Fact]
     public void Pinned_provider_that_fails_a_filter_falls_back_to_balanced_and_says_why()
     {
         var request = Build.Request(RoutingMode.Pinned, Workload.Preview, pinned: "thrifty") with
