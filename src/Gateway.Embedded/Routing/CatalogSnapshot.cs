@@ -16,8 +16,4 @@ public sealed class CatalogSnapshot
     }
 
     public IReadOnlyList<ProviderProfile> Profiles { get; }
-
-    public ProviderProfile? Find(string name) => Profiles.FirstOrDefault(p => p.Name == ProviderNames.Canonical(name));
-
-    public ProviderProfile? FindCompute(string computeId) => Profiles.FirstOrDefault(p => p.ComputeId == computeId);
 }
