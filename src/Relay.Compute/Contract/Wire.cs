@@ -128,7 +128,10 @@ public sealed partial class ComputeJsonContext : JsonSerializerContext
     /// The context the HTTP layer writes with: responses are <c>application/json</c>, never
     /// HTML, so quotes and apostrophes in messages can stay readable.
     /// </summary>
-    public static ComputeJsonContext Wire { get; } = new(new System.Text.Json.JsonSerializerOptions(Default!.Options)
+    private static ComputeJsonContext? s_wire;
+
+    // Built on first use: a static initializer would run before the generated Default exists.
+    public static ComputeJsonContext Wire => s_wire ??= new(new System.Text.Json.JsonSerializerOptions(Default.Options)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });

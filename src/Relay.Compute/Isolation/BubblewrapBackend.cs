@@ -7,7 +7,7 @@ public sealed class BubblewrapBackend(string bwrapPath) : IIsolationBackend
 {
     public string Name => "bubblewrap";
 
-    public string TemporaryDirectoryFor(string workspace) => "/tmp";
+    public SandboxTemporaryDirectory TemporaryDirectoryFor(string workspace) => SandboxTemporaryDirectory.Private("/tmp");
 
     public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) =>
         process.WithCommand(bwrapPath, new BubblewrapArgumentsBuilder(boundary).Build(process.FileName, process.Arguments));

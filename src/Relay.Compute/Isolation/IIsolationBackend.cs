@@ -9,10 +9,21 @@ public interface IIsolationBackend
     string Name { get; }
 
     /// <summary>
-    /// The temporary folder a process sees: a private <c>/tmp</c> under bubblewrap, a folder
-    /// beside the workspace elsewhere.
+    /// Where a sandbox's temporary files go: a private <c>/tmp</c> that exists only inside
+    /// the namespace under bubblewrap, or a folder beside the workspace that the relay owns.
     /// </summary>
-    string TemporaryDirectoryFor(string workspace);
+    SandboxTemporaryDirectory TemporaryDirectoryFor(string workspace);
 
     ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary);
+}
+
+/// <summary>
+/// A sandbox's temporary folder: the path its processes see, and the host folder the relay
+/// creates and deletes with the sandbox — null when the backend makes a private one.
+/// </summary>
+public sealed record SandboxTemporaryDirectory(string SeenAs, string? HostPath)
+{
+    public static SandboxTemporaryDirectory Private(string seenAs) => new(seenAs, null);
+
+    public static SandboxTemporaryDirectory Beside(string workspace) => new(workspace + ".tmp", workspace + ".tmp");
 }

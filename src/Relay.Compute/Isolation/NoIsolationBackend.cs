@@ -7,7 +7,7 @@ public sealed class NoIsolationBackend : IIsolationBackend
 {
     public string Name => "none";
 
-    public string TemporaryDirectoryFor(string workspace) => workspace + ".tmp";
+    public SandboxTemporaryDirectory TemporaryDirectoryFor(string workspace) => SandboxTemporaryDirectory.Beside(workspace);
 
     public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) => process;
 }

@@ -9,7 +9,7 @@ public sealed class SeatbeltBackend : IIsolationBackend
 
     public string Name => "seatbelt";
 
-    public string TemporaryDirectoryFor(string workspace) => workspace + ".tmp";
+    public SandboxTemporaryDirectory TemporaryDirectoryFor(string workspace) => SandboxTemporaryDirectory.Beside(workspace);
 
     public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) =>
         process.WithCommand(SandboxExecPath, ["-p", new SeatbeltProfileBuilder(boundary).Build(), process.FileName, .. process.Arguments]);

@@ -102,8 +102,7 @@ public sealed partial class LocalCompute : ICompute
 
             var workspace = WorkspaceOf(record.SandboxId);
             FilePermissions.CreatePrivateDirectory(workspace);
-            var temporary = _isolation.TemporaryDirectoryFor(workspace);
-            if (temporary != "/tmp")
+            if (_isolation.TemporaryDirectoryFor(workspace).HostPath is { } temporary)
             {
                 FilePermissions.CreatePrivateDirectory(temporary);
             }
@@ -255,7 +254,10 @@ public sealed partial class LocalCompute : ICompute
         SandboxProcessReaper.KillSandboxProcesses(new HashSet<string>(StringComparer.Ordinal) { sandboxId });
         var workspace = WorkspaceOf(sandboxId);
         DeleteDirectory(workspace);
-        DeleteDirectory(_isolation.TemporaryDirectoryFor(workspace));
+        if (_isolation.TemporaryDirectoryFor(workspace).HostPath is { } temporary)
+        {
+            DeleteDirectory(temporary);
+        }
     }
 
     private async IAsyncEnumerable<RunStreamEvent> StreamAsync(
@@ -345,7 +347,7 @@ public sealed partial class LocalCompute : ICompute
     {
         var runtimes = await _runtimes.GetAsync();
         var workspace = WorkspaceOf(record.SandboxId);
-        var temporary = _isolation.TemporaryDirectoryFor(workspace);
+        var temporary = _isolation.TemporaryDirectoryFor(workspace).SeenAs;
         var environment = new SandboxEnvironmentBuilder(record.SandboxId, workspace, temporary);
         foreach (var runtime in runtimes.Values)
         {
@@ -383,8 +385,15 @@ public sealed partial class LocalCompute : ICompute
 
     private WorkspaceFiles FilesOf(SandboxRecord record) => new(WorkspaceOf(record.SandboxId), _options.MaxFileBytes);
 
+    /// <summary>Deletes a sandbox's folder; anything outside the sandboxes directory is never touched.</summary>
     private void DeleteDirectory(string path)
     {
+        if (!WorkspacePath.IsInside(_options.SandboxesDirectory, path) || Path.GetFullPath(path) == Path.GetFullPath(_options.SandboxesDirectory))
+        {
+            LogDeleteRefused(path);
+            return;
+        }
+
         try
         {
             if (Directory.Exists(path))
@@ -406,6 +415,9 @@ public sealed partial class LocalCompute : ICompute
 
     [LoggerMessage(LogLevel.Information, "Start-up clean-up: killed {Processes} leftover processes, deleted {Expired} expired sandboxes")]
     private partial void LogCleanedUp(int processes, int expired);
+
+    [LoggerMessage(LogLevel.Error, "Refused to delete {Path}: it is outside the sandboxes directory")]
+    private partial void LogDeleteRefused(string path);
 
     [LoggerMessage(LogLevel.Warning, "Could not delete {Path}: {Reason}")]
     private partial void LogDeleteFailed(string path, string reason);

@@ -1,0 +1,125 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cerver.Relay.Configuration;
+using Cerver.Relay.Daemon;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cerver.Relay.Tests.Infrastructure;
+
+/// <summary>
+/// The real daemon, in this process: real Kestrel on a random loopback port, a temporary
+/// CERVER_HOME with its real SQLite file, real sandboxes and processes.
+/// </summary>
+public sealed class RelayDaemon : IAsyncDisposable
+{
+    private readonly TempDirectory _home;
+
+    private RelayDaemon(TempDirectory home, WebApplication app, RelaySettings settings)
+    {
+        _home = home;
+        App = app;
+        Settings = settings;
+        BaseUrl = app.Services.GetRequiredService<DaemonState>().Url!;
+        Token = File.ReadAllText(settings.Paths.TokenFile).Trim();
+        Client = CreateClient(Token);
+    }
+
+    public WebApplication App { get; }
+
+    public RelaySettings Settings { get; }
+
+    public Uri BaseUrl { get; }
+
+    public string Token { get; }
+
+    /// <summary>A client that sends the local token.</summary>
+    public HttpClient Client { get; }
+
+    public string Home => _home.Path;
+
+    public static async Task<RelayDaemon> StartAsync(string isolation = "auto", string? apiKey = null, Action<RelaySettings>? check = null)
+    {
+        var home = new TempDirectory("cerver-home");
+        var settings = RelaySettingsLoader.Load(new Dictionary<string, string?>
+        {
+            ["CERVER_HOME"] = home.Path,
+            ["CERVER_RELAY_PORT"] = "0",
+            ["CERVER_ISOLATION"] = isolation,
+            ["CERVER_API_KEY"] = apiKey,
+        });
+        check?.Invoke(settings);
+        var app = DaemonHost.Build(settings, new DaemonHostOptions { ConsoleLogging = false });
+        await app.StartAsync();
+        return new RelayDaemon(home, app, settings);
+    }
+
+    public HttpClient CreateClient(string? token)
+    {
+        var client = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(120) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public async Task<string> CreateSandboxAsync(object? body = null)
+    {
+        using var response = await Client.PostAsJsonAsync("/sandbox", body ?? new { });
+        var json = await ReadJsonAsync(response, 201);
+        return json["sandbox_id"]!.GetValue<string>();
+    }
+
+    public async Task<JsonObject> RunAsync(string sandboxId, object body)
+    {
+        using var response = await Client.PostAsJsonAsync($"/sandbox/{sandboxId}/run", body);
+        return await ReadJsonAsync(response, 200);
+    }
+
+    public string WorkspaceOf(string sandboxId) => Path.Combine(Settings.Paths.SandboxesDirectory, sandboxId);
+
+    public static async Task<JsonObject> ReadJsonAsync(HttpResponseMessage response, int expectedStatus)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == expectedStatus, $"expected {expectedStatus}, got {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Asserts the SPEC's error shape and returns its code.</summary>
+    public static async Task<string> ReadErrorAsync(HttpResponseMessage response, int expectedStatus)
+    {
+        var json = await ReadJsonAsync(response, expectedStatus);
+        var error = json["error"]!.AsObject();
+        Assert.False(string.IsNullOrWhiteSpace(error["message"]!.GetValue<string>()));
+        return error["code"]!.GetValue<string>();
+    }
+
+    public static StringContent Json(string raw) => new(raw, System.Text.Encoding.UTF8, "application/json");
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        _home.Dispose();
+    }
+}
+
+/// <summary>One daemon shared by a test class (the default isolation: bubblewrap where it works).</summary>
+public sealed class SharedDaemon : IAsyncLifetime
+{
+    public RelayDaemon Daemon { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Daemon = await RelayDaemon.StartAsync("auto", apiKey: SharedDaemonKeys.AccountKey);
+
+    public ValueTask DisposeAsync() => Daemon.DisposeAsync();
+}
+
+public static class SharedDaemonKeys
+{
+    public const string AccountKey = "ck_test_account_key_never_in_a_sandbox_0123456789";
+}
