@@ -128,19 +128,7 @@ public sealed partial class LocalCompute : ICompute
     {
         var record = Find(sandboxId);
         var (spec, timeout) = await PrepareRunAsync(record, request);
-        var stdout = new CappedTextTarget(_options.OutputCapBytes);
-        var stderr = new CappedTextTarget(_options.OutputCapBytes);
-        var outcome = await ExecuteAsync(record, spec, request.Stdin, timeout, stdout, stderr, cancellationToken);
-        return new RunResult
-        {
-            SandboxId = record.SandboxId,
-            ExitCode = outcome.ExitCode,
-            Stdout = stdout.Text,
-            Stderr = stderr.Text,
-            DurationMs = (long)outcome.Duration.TotalMilliseconds,
-            TimedOut = outcome.TimedOut,
-            Truncated = stdout.Truncated || stderr.Truncated,
-        };
+        return await RunBufferedAsync(record, spec, request.Stdin, timeout, cancellationToken);
     }
 
     /// <summary>Checks the sandbox and the request before the first event, so bad input is an error, not a broken stream.</summary>
@@ -156,19 +144,7 @@ public sealed partial class LocalCompute : ICompute
         var record = Find(sandboxId);
         var (fileName, arguments) = PackageInstallCommand.For(request, record.Runtime, await _runtimes.GetAsync());
         var spec = await BuildSpecAsync(record, fileName, arguments, WorkspaceOf(record.SandboxId), null, network: true);
-        var stdout = new CappedTextTarget(_options.OutputCapBytes);
-        var stderr = new CappedTextTarget(_options.OutputCapBytes);
-        var outcome = await ExecuteAsync(record, spec, null, InstallTimeout, stdout, stderr, cancellationToken);
-        return new RunResult
-        {
-            SandboxId = record.SandboxId,
-            ExitCode = outcome.ExitCode,
-            Stdout = stdout.Text,
-            Stderr = stderr.Text,
-            DurationMs = (long)outcome.Duration.TotalMilliseconds,
-            TimedOut = outcome.TimedOut,
-            Truncated = stdout.Truncated || stderr.Truncated,
-        };
+        return await RunBufferedAsync(record, spec, null, InstallTimeout, cancellationToken);
     }
 
     public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken) =>
@@ -297,6 +273,23 @@ public sealed partial class LocalCompute : ICompute
             await stop.CancelAsync();
             await producer;
         }
+    }
+
+    private async Task<RunResult> RunBufferedAsync(SandboxRecord record, ProcessSpec spec, string? stdin, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var stdout = new CappedTextTarget(_options.OutputCapBytes);
+        var stderr = new CappedTextTarget(_options.OutputCapBytes);
+        var outcome = await ExecuteAsync(record, spec, stdin, timeout, stdout, stderr, cancellationToken);
+        return new RunResult
+        {
+            SandboxId = record.SandboxId,
+            ExitCode = outcome.ExitCode,
+            Stdout = stdout.Text,
+            Stderr = stderr.Text,
+            DurationMs = (long)outcome.Duration.TotalMilliseconds,
+            TimedOut = outcome.TimedOut,
+            Truncated = stdout.Truncated || stderr.Truncated,
+        };
     }
 
     private async Task<ProcessOutcome> ExecuteAsync(

@@ -10,14 +10,9 @@ public static class DoctorCommand
         var command = new Command("doctor", "Check this machine for what the relay needs, with a fix for each problem.");
         command.SetAction(async (_, _) =>
         {
-            RelaySettings settings;
-            try
+            if (!CliSettings.TryLoad(out var settings))
             {
-                settings = RelaySettingsLoader.Load(RelaySettingsLoader.ProcessEnvironment());
-            }
-            catch (SettingsException exception)
-            {
-                return CliOutput.Error(exception.Message);
+                return CliOutput.Failed;
             }
 
             var checks = await DoctorChecks.RunAllAsync(settings);

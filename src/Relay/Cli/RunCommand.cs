@@ -15,15 +15,9 @@ public static class RunCommand
         var command = new Command("run", "Run the relay daemon in the foreground (what the service runs).") { port, listen, offline };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            RelaySettings settings;
-            try
+            if (!CliSettings.TryLoad(out var settings, new SettingsOverrides(parse.GetValue(port), parse.GetValue(listen), parse.GetValue(offline))))
             {
-                settings = RelaySettingsLoader.Load(RelaySettingsLoader.ProcessEnvironment(),
-                    new SettingsOverrides(parse.GetValue(port), parse.GetValue(listen), parse.GetValue(offline)));
-            }
-            catch (SettingsException exception)
-            {
-                return CliOutput.Error(exception.Message);
+                return CliOutput.Failed;
             }
 
             try

@@ -14,14 +14,9 @@ public static class StatusCommand
         var command = new Command("status", "Tell whether the daemon is running and how it is doing; exits 3 when it is not running.") { json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            RelaySettings settings;
-            try
+            if (!CliSettings.TryLoad(out var settings))
             {
-                settings = RelaySettingsLoader.Load(RelaySettingsLoader.ProcessEnvironment());
-            }
-            catch (SettingsException exception)
-            {
-                return CliOutput.Error(exception.Message);
+                return CliOutput.Failed;
             }
 
             var report = await QueryAsync(settings, cancellationToken);
