@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Cerver.Relay.Compute.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Cerver.Gateway.Embedded.Sessions;
+
+/// <summary>Sessions, their transcripts and events in <c>relay.db</c>; every write is durable when it returns.</summary>
+public sealed class SessionStore
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE sessions (
+            session_id TEXT PRIMARY KEY,
+            session_name TEXT NULL,
+            status TEXT NOT NULL,
+            provider TEXT NULL,
+            compute_id TEXT NULL,
+            sandbox_id TEXT NULL,
+            task TEXT NOT NULL,
+            workload TEXT NOT NULL,
+            routing TEXT NOT NULL,
+            metadata TEXT NOT NULL,
+            idle_timeout_minutes INTEGER NOT NULL,
+            predicted_startup_ms INTEGER NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            ended_at INTEGER NULL
+        );
+        CREATE INDEX sessions_status_updated ON sessions (status, updated_at);
+        CREATE TABLE session_transcript (
+            session_id TEXT NOT NULL REFERENCES sessions (session_id),
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            content TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            tool_name TEXT NULL,
+            PRIMARY KEY (session_id, seq)
+        );
+        CREATE TABLE session_events (
+            session_id TEXT NOT NULL REFERENCES sessions (session_id),
+            seq INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            duration_ms INTEGER NULL,
+            data TEXT NOT NULL,
+            compute_id TEXT NULL,
+            PRIMARY KEY (session_id, seq)
+        );
+        CREATE INDEX session_events_compute ON session_events (compute_id, type, at);
+        """,
+    ];
+
+    private readonly RelayDatabase _database;
+
+    public SessionStore(RelayDatabase database)
+    {
+        _database = database;
+        database.Migrate("sessions", Migrations);
+    }
+
+    public void Insert(SessionRecord session)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO sessions (session_id, session_name, status, provider, compute_id, sandbox_id, task, workload, routing, metadata,
+                                  idle_timeout_minutes, predicted_startup_ms, created_at, updated_at, ended_at)
+            VALUES ($id, $name, $status, $provider, $compute, $sandbox, $task, $workload, $routing, $metadata, $idle, $predicted, $created, $updated, $ended)
+            """;
+        Bind(command, session);
+        command.ExecuteNonQuery();
+    }
+
+    public void Update(SessionRecord session)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE sessions SET session_name = $name, status = $status, provider = $provider, compute_id = $compute, sandbox_id = $sandbox,
+                task = $task, workload = $workload, routing = $routing, metadata = $metadata, idle_timeout_minutes = $idle,
+                predicted_startup_ms = $predicted, created_at = $created, updated_at = $updated, ended_at = $ended
+            WHERE session_id = $id
+            """;
+        Bind(command, session);
+        command.ExecuteNonQuery();
+    }
+
+    public SessionRecord? Find(string sessionId) =>
+        QuerySessions("SELECT * FROM sessions WHERE session_id = $id", ("$id", sessionId)).FirstOrDefault();
+
+    public IReadOnlyList<SessionRecord> List(int limit, string? status) => status is null
+        ? QuerySessions("SELECT * FROM sessions ORDER BY updated_at DESC, session_id LIMIT $limit", ("$limit", limit))
+        : QuerySessions("SELECT * FROM sessions WHERE status = $status ORDER BY updated_at DESC, session_id LIMIT $limit", ("$limit", limit), ("$status", status));
+
+    /// <summary>Live sessions whose last activity is before the cut-off for their own idle timeout.</summary>
+    public IReadOnlyList<SessionRecord> ListIdlePast(DateTimeOffset now) =>
+        QuerySessions("SELECT * FROM sessions WHERE status NOT IN ('terminated', 'failed') AND updated_at + idle_timeout_minutes * 60000 <= $now",
+            ("$now", now.ToUnixTimeMilliseconds()));
+
+    public int CountLive()
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sessions WHERE status NOT IN ('terminated', 'failed')";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    public TranscriptEntry AppendTranscript(string sessionId, string role, string kind, string content, DateTimeOffset at, string? toolName)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO session_transcript (session_id, seq, role, kind, content, at, tool_name)
+            VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_transcript WHERE session_id = $id), $role, $kind, $content, $at, $tool)
+            RETURNING seq
+            """;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$role", role);
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$content", content);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$tool", (object?)toolName ?? DBNull.Value);
+        var seq = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return new TranscriptEntry(seq, role, kind, content, at, toolName);
+    }
+
+    public int CountTranscript(string sessionId)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM session_transcript WHERE session_id = $id";
+        command.Parameters.AddWithValue("$id", sessionId);
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Entries after <paramref name="afterSeq"/>, or the last <paramref name="tail"/> entries, oldest first.</summary>
+    public IReadOnlyList<TranscriptEntry> ReadTranscript(string sessionId, long afterSeq = 0, int? tail = null)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = tail is null
+            ? "SELECT seq, role, kind, content, at, tool_name FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq"
+            : "SELECT * FROM (SELECT seq, role, kind, content, at, tool_name FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq DESC LIMIT $tail) ORDER BY seq";
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$after", afterSeq);
+        if (tail is not null)
+        {
+            command.Parameters.AddWithValue("$tail", tail.Value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var entries = new List<TranscriptEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new TranscriptEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return entries;
+    }
+
+    public void AppendEvent(string sessionId, string? computeId, string type, DateTimeOffset at, long? durationMs, JsonObject? data = null)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO session_events (session_id, seq, type, at, duration_ms, data, compute_id)
+            VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = $id), $type, $at, $duration, $data, $compute)
+            """;
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$duration", (object?)durationMs ?? DBNull.Value);
+        command.Parameters.AddWithValue("$data", (data ?? []).ToJsonString());
+        command.Parameters.AddWithValue("$compute", (object?)computeId ?? DBNull.Value);
+        command.ExecuteNonQuery();
+    }
+
+    public IReadOnlyList<SessionEvent> ReadEvents(string sessionId)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, type, at, duration_ms, data FROM session_events WHERE session_id = $id ORDER BY seq";
+        command.Parameters.AddWithValue("$id", sessionId);
+        using var reader = command.ExecuteReader();
+        var events = new List<SessionEvent>();
+        while (reader.Read())
+        {
+            events.Add(new SessionEvent(reader.GetInt64(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3), JsonNode.Parse(reader.GetString(4)) as JsonObject ?? []));
+        }
+
+        return events;
+    }
+
+    /// <summary>The durations of the last <paramref name="limit"/> events of a type on a compute: the measured history routing learns from.</summary>
+    public IReadOnlyList<long> RecentDurations(string computeId, string type, int limit)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT duration_ms FROM session_events WHERE compute_id = $compute AND type = $type AND duration_ms IS NOT NULL ORDER BY at DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$compute", computeId);
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var durations = new List<long>();
+        while (reader.Read())
+        {
+            durations.Add(reader.GetInt64(0));
+        }
+
+        return durations;
+    }
+
+    private static void Bind(SqliteCommand command, SessionRecord session)
+    {
+        command.Parameters.AddWithValue("$id", session.SessionId);
+        command.Parameters.AddWithValue("$name", (object?)session.SessionName ?? DBNull.Value);
+        command.Parameters.AddWithValue("$status", session.Status);
+        command.Parameters.AddWithValue("$provider", (object?)session.Provider ?? DBNull.Value);
+        command.Parameters.AddWithValue("$compute", (object?)session.ComputeId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$sandbox", (object?)session.SandboxId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$task", session.Task);
+        command.Parameters.AddWithValue("$workload", session.Workload);
+        command.Parameters.AddWithValue("$routing", session.Routing.ToJsonString());
+        command.Parameters.AddWithValue("$metadata", session.Metadata.ToJsonString());
+        command.Parameters.AddWithValue("$idle", session.IdleTimeoutMinutes);
+        command.Parameters.AddWithValue("$predicted", (object?)session.PredictedStartupMs ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", session.CreatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$updated", session.UpdatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$ended", session.EndedAt is { } ended ? ended.ToUnixTimeMilliseconds() : DBNull.Value);
+    }
+
+    private List<SessionRecord> QuerySessions(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var sessions = new List<SessionRecord>();
+        while (reader.Read())
+        {
+            string? Text(string column) => reader.IsDBNull(reader.GetOrdinal(column)) ? null : reader.GetString(reader.GetOrdinal(column));
+            long? Number(string column) => reader.IsDBNull(reader.GetOrdinal(column)) ? null : reader.GetInt64(reader.GetOrdinal(column));
+            sessions.Add(new SessionRecord
+            {
+                SessionId = Text("session_id")!,
+                SessionName = Text("session_name"),
+                Status = Text("status")!,
+                Provider = Text("provider"),
+                ComputeId = Text("compute_id"),
+                SandboxId = Text("sandbox_id"),
+                Task = Text("task")!,
+                Workload = Text("workload")!,
+                Routing = JsonNode.Parse(Text("routing")!) as JsonObject ?? [],
+                Metadata = JsonNode.Parse(Text("metadata")!) as JsonObject ?? [],
+                IdleTimeoutMinutes = (int)Number("idle_timeout_minutes")!.Value,
+                PredictedStartupMs = (int?)Number("predicted_startup_ms"),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Number("created_at")!.Value),
+                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Number("updated_at")!.Value),
+                EndedAt = Number("ended_at") is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null,
+            });
+        }
+
+        return sessions;
+    }
+}
