@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Cerver.Relay.Bench;
+
+/// <summary>The command line of <c>relay-bench</c>.</summary>
+internal sealed record BenchOptions
+{
+    public const int DefaultSamples = 200;
+    public const int QuickSamples = 30;
+
+    public int Samples { get; init; } = DefaultSamples;
+    public int Warmup { get; init; } = 20;
+    public string? RelayPath { get; init; }
+    public string? JsonPath { get; init; }
+    public bool ShowHelp { get; init; }
+
+    public const string Usage = """
+        relay-bench: latency and memory of a real cerver-relay daemon against raw baselines.
+
+        usage: dotnet bench/Relay.Bench/bin/Release/net10.0/relay-bench.dll [options]
+
+          --samples N    measured samples per measurement (default 200)
+          --quick        30 samples, 5 warm-up iterations
+          --warmup N     warm-up iterations discarded before measuring (default 20)
+          --relay PATH   the relay to start (default src/Relay/bin/Release/net10.0/cerver-relay.dll)
+          --json FILE    also write the results as JSON
+          -h, --help     this text
+
+        Build the relay first: dotnet build src/Relay -c Release
+        """;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        int? samples = null;
+        int? warmup = null;
+        var quick = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--samples":
+                    samples = Count(args, ref i, min: 1, max: 100_000);
+                    break;
+                case "--warmup":
+                    warmup = Count(args, ref i, min: 0, max: 10_000);
+                    break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--relay":
+                    options = options with { RelayPath = Value(args, ref i) };
+                    break;
+                case "--json":
+                    options = options with { JsonPath = Value(args, ref i) };
+                    break;
+                case "-h" or "--help":
+                    return options with { ShowHelp = true };
+                default:
+                    throw new ArgumentException($"unknown option '{args[i]}' (see --help)");
+            }
+        }
+
+        return options with
+        {
+            Samples = samples ?? (quick ? QuickSamples : DefaultSamples),
+            Warmup = warmup ?? (quick ? 5 : 20),
+        };
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i)
+    {
+        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{args[i]} needs a value");
+        }
+
+        return args[++i];
+    }
+
+    private static int Count(IReadOnlyList<string> args, ref int i, int min, int max)
+    {
+        var name = args[i];
+        var text = Value(args, ref i);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{text}'");
+    }
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Cerver.Relay.Compute.Runtimes;
+
+namespace Cerver.Relay.Bench;
+
+/// <summary>
+/// Starts the daemons, takes every measurement interleaved with its baseline, and reports.
+/// Every loop is bounded by the sample count and every call has a timeout, so a run always ends.
+/// </summary>
+internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextWriter progress)
+{
+    private const string TrueCode = "true";
+
+    /// <summary>Prints a timestamp, then stays alive so the first chunk cannot ride on the exit.</summary>
+    private const string TimestampCode = "date +%s%N; sleep 0.05";
+
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var relayDll = LocateRelay();
+        var sh = ExecutableSearch.Find("sh") ?? throw new BenchException("sh is not on PATH");
+        var bwrap = ExecutableSearch.Find("bwrap");
+        var startedAt = DateTimeOffset.UtcNow;
+        var skipped = new List<string>();
+        var results = new List<MeasurementResult>();
+
+        progress.WriteLine($"relay-bench: {options.Samples} samples per measurement after {options.Warmup} warm-up iterations; relay {relayDll}");
+        await using var none = await StartAsync(relayDll, "none", cancellationToken);
+        RelayDaemon? sandboxed = null;
+        if (bwrap is null)
+        {
+            Skip(skipped, "bubblewrap group skipped: bwrap is not on PATH");
+        }
+        else
+        {
+            try
+            {
+                sandboxed = await StartAsync(relayDll, "bubblewrap", cancellationToken);
+            }
+            catch (BenchException exception)
+            {
+                Skip(skipped, $"bubblewrap group skipped: the relay would not start with CERVER_ISOLATION=bubblewrap: {exception.Message}");
+            }
+        }
+
+        await using (sandboxed)
+        {
+            var daemons = sandboxed is null ? new[] { none } : [none, sandboxed];
+            var sandboxes = new Dictionary<RelayDaemon, string>();
+            foreach (var daemon in daemons)
+            {
+                sandboxes[daemon] = (await daemon.Client.CreateSandboxAsync(cancellationToken)).SandboxId;
+            }
+
+            // a. sandbox create — no baseline; each new sandbox is deleted outside the timing,
+            //    since the relay caps the number of live sandboxes.
+            foreach (var daemon in daemons)
+            {
+                var (created, _) = await InterleaveAsync($"sandbox create ({daemon.Isolation})", async token =>
+                {
+                    var (id, milliseconds) = await daemon.Client.CreateSandboxAsync(token);
+                    await daemon.Client.DeleteSandboxAsync(id, token);
+                    return milliseconds;
+                }, baseline: null, cancellationToken);
+                results.Add(MeasurementResult.From($"sandbox create ({daemon.Isolation})", "ms", created, new Target.AtMost(5)));
+            }
+
+            // b. unsandboxed run vs starting sh directly.
+            var (run, spawn) = await InterleaveAsync("run 'true' (none)",
+                token => none.Client.RunAsync(sandboxes[none], TrueCode, token),
+                token => Baselines.SpawnAsync(sh, ["-c", TrueCode], token),
+                cancellationToken);
+            results.Add(MeasurementResult.From("run 'true' (none)", "ms", run, new Target.RatioAtMost(1.5),
+                $"spawn {sh} -c true from this process", spawn));
+
+            // c. bubblewrap run vs bwrap started directly with the relay's arguments.
+            var workspace = sandboxed is null ? null : Directory.CreateDirectory(Path.Combine(sandboxed.Home, "bench-workspace")).FullName;
+            if (sandboxed is not null)
+            {
+                var (bwrapRun, bwrapSpawn) = await InterleaveAsync("run 'true' (bubblewrap)",
+                    token => sandboxed.Client.RunAsync(sandboxes[sandboxed], TrueCode, token),
+                    token => Baselines.SpawnAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TrueCode]), token),
+                    cancellationToken);
+                results.Add(MeasurementResult.From("run 'true' (bubblewrap)", "ms", bwrapRun, new Target.RatioAtMost(1.2),
+                    $"spawn {bwrap} <relay's arguments> {sh} -c true from this process", bwrapSpawn));
+            }
+
+            // d. first streamed byte: the process's own timestamp to this process reading it.
+            var (streamed, piped) = await InterleaveAsync("first streamed byte (none)",
+                token => none.Client.FirstStreamedLineAsync(sandboxes[none], TimestampCode, token),
+                token => Baselines.FirstLineAsync(sh, ["-c", TimestampCode], token),
+                cancellationToken);
+            results.Add(MeasurementResult.From("first streamed byte (none)", "ms", streamed, new Target.AtMost(2),
+                $"first line read from the stdout pipe of {sh} -c '{TimestampCode}' started here", piped));
+            if (sandboxed is not null)
+            {
+                var (bwrapStreamed, bwrapPiped) = await InterleaveAsync("first streamed byte (bubblewrap)",
+                    token => sandboxed.Client.FirstStreamedLineAsync(sandboxes[sandboxed], TimestampCode, token),
+                    token => Baselines.FirstLineAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TimestampCode]), token),
+                    cancellationToken);
+                results.Add(MeasurementResult.From("first streamed byte (bubblewrap)", "ms", bwrapStreamed, new Target.AtMost(2),
+                    $"first line read from the stdout pipe of bwrap <relay's arguments> {sh} -c '{TimestampCode}' started here", bwrapPiped));
+            }
+
+            // e. idle RSS: every daemon is warm now (it has served all of the above).
+            progress.WriteLine($"  idle RSS: settling {Settle.TotalSeconds:0} s");
+            await Task.Delay(Settle, cancellationToken);
+            foreach (var daemon in daemons)
+            {
+                var megabytes = daemon.ResidentBytes() / 1e6;
+                results.Add(MeasurementResult.From($"idle RSS ({daemon.Isolation})", "MB", [megabytes], new Target.AtMost(60)));
+            }
+        }
+
+        output.WriteLine();
+        ResultTable.Write(output, results);
+        foreach (var line in skipped)
+        {
+            output.WriteLine(line);
+        }
+
+        if (options.JsonPath is { } jsonPath)
+        {
+            var report = new BenchReport
+            {
+                StartedAt = startedAt,
+                Machine = RuntimeInformation.OSDescription,
+                ProcessorCount = Environment.ProcessorCount,
+                Runtime = RuntimeInformation.FrameworkDescription,
+                Relay = relayDll,
+                SamplesPerMeasurement = options.Samples,
+                WarmupIterations = options.Warmup,
+                Skipped = skipped,
+                Results = results,
+            };
+            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport), cancellationToken);
+            output.WriteLine($"results written to {jsonPath}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Warm-up iterations (discarded), then one sample of the measurement and one of its
+    /// baseline per iteration, so drift and noise on this machine hit both alike. Which of the
+    /// two goes first alternates, so neither always runs in the other's wake.
+    /// </summary>
+    private async Task<(List<double> Measured, List<double>? Baseline)> InterleaveAsync(
+        string name,
+        Func<CancellationToken, Task<double>> measure,
+        Func<CancellationToken, Task<double>>? baseline,
+        CancellationToken cancellationToken)
+    {
+        progress.Write($"  {name}: ");
+        var started = Stopwatch.GetTimestamp();
+        for (var i = 0; i < options.Warmup; i++)
+        {
+            await measure(cancellationToken);
+            if (baseline is not null)
+            {
+                await baseline(cancellationToken);
+            }
+        }
+
+        var measured = new List<double>(options.Samples);
+        var baselined = baseline is null ? null : new List<double>(options.Samples);
+        for (var i = 0; i < options.Samples; i++)
+        {
+            if (baseline is not null && i % 2 == 1)
+            {
+                baselined!.Add(await baseline(cancellationToken));
+            }
+
+            measured.Add(await measure(cancellationToken));
+            if (baseline is not null && i % 2 == 0)
+            {
+                baselined!.Add(await baseline(cancellationToken));
+            }
+        }
+
+        progress.WriteLine($"{measured.Count} samples in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        return (measured, baselined);
+    }
+
+    private async Task<RelayDaemon> StartAsync(string relayDll, string isolation, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var daemon = await RelayDaemon.StartAsync(relayDll, isolation, cancellationToken);
+        progress.WriteLine($"  started the {isolation} relay on 127.0.0.1:{daemon.Port} (pid {daemon.ProcessId}, CERVER_HOME {daemon.Home}) in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        return daemon;
+    }
+
+    private void Skip(List<string> skipped, string line)
+    {
+        skipped.Add(line);
+        progress.WriteLine($"  {line}");
+    }
+
+    /// <summary>--relay, or the Release build of src/Relay in the repository this benchmark lives in (or is run from).</summary>
+    private string LocateRelay()
+    {
+        if (options.RelayPath is { } given)
+        {
+            return File.Exists(given) ? Path.GetFullPath(given) : throw new BenchException($"--relay: {given} does not exist");
+        }
+
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "CerverRelay.sln")))
+                {
+                    var dll = Path.Combine(directory.FullName, "src", "Relay", "bin", "Release", "net10.0", "cerver-relay.dll");
+                    return File.Exists(dll) ? dll
+                        : throw new BenchException($"{dll} does not exist; build the relay first: dotnet build src/Relay -c Release (or pass --relay PATH)");
+                }
+            }
+        }
+
+        throw new BenchException("could not find the repository (CerverRelay.sln) above this program or the current folder; pass --relay PATH");
+    }
+}

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cerver.Relay.Bench;
+
+/// <summary>
+/// One real <c>cerver-relay run</c> as a child process, with its own temporary
+/// <c>CERVER_HOME</c> and isolation mode, and a keep-alive HTTP client bound to it.
+/// Disposing kills the daemon (and anything it started) and deletes the home.
+/// </summary>
+internal sealed class RelayDaemon : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private const int TailLines = 40;
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _tail = new();
+
+    private RelayDaemon(string isolation, string home, int port, Process process)
+    {
+        Isolation = isolation;
+        Home = home;
+        Port = port;
+        _process = process;
+        _process.OutputDataReceived += (_, line) => Remember(line.Data);
+        _process.ErrorDataReceived += (_, line) => Remember(line.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Isolation { get; }
+
+    /// <summary>This daemon's <c>CERVER_HOME</c>.</summary>
+    public string Home { get; }
+
+    public int Port { get; }
+
+    /// <summary>The daemon's own pid: <c>dotnet cerver-relay.dll</c> hosts the runtime in-process.</summary>
+    public int ProcessId => _process.Id;
+
+    public RelayClient Client { get; private set; } = null!;
+
+    public static async Task<RelayDaemon> StartAsync(string relayDll, string isolation, CancellationToken cancellationToken)
+    {
+        // A free port can be taken between probing and binding; a couple of retries cover that.
+        for (var attempt = 1; ; attempt++)
+        {
+            var home = Directory.CreateTempSubdirectory($"cerver-bench-{isolation}-").FullName;
+            var port = FreeLoopbackPort();
+            var process = Process.Start(StartInfo(relayDll, isolation, home, port))
+                ?? throw new BenchException($"could not start dotnet {relayDll}");
+            var daemon = new RelayDaemon(isolation, home, port, process);
+            try
+            {
+                await daemon.WaitUntilHealthyAsync(cancellationToken);
+                daemon.Client = new RelayClient(new Uri($"http://127.0.0.1:{port}/"), daemon.ReadToken());
+                return daemon;
+            }
+            catch (BenchException) when (attempt < 3 && daemon.Tail.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await daemon.DisposeAsync();
+            }
+            catch
+            {
+                await daemon.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Resident set size of the daemon process now, in bytes (<c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                // "VmRSS:     51234 kB" — the kernel's kB are KiB.
+                var kib = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new BenchException($"no VmRSS in /proc/{_process.Id}/status");
+    }
+
+    public string Tail => string.Join('\n', _tail);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            await Console.Error.WriteLineAsync($"warning: could not stop the {Isolation} relay (pid {_process.Id}): {exception.Message}");
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(Home, recursive: true);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"warning: could not delete {Home}: {exception.Message}");
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string relayDll, string isolation, string home, int port)
+    {
+        var info = new ProcessStartInfo(DotnetHost())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var argument in new[] { relayDll, "run", "--port", port.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // Nothing of the caller's relay configuration may leak in: only these settings apply.
+        foreach (var name in info.Environment.Keys.Where(key => key.StartsWith("CERVER_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
+
+        info.Environment["CERVER_HOME"] = home;
+        info.Environment["CERVER_ISOLATION"] = isolation;
+        info.Environment["CERVER_AUTO_UPDATE"] = "0";
+        return info;
+    }
+
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.GetTimestamp() + (long)(StartTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new BenchException($"the {Isolation} relay exited with code {_process.ExitCode} before it was healthy:\n{Tail}");
+            }
+
+            try
+            {
+                using var response = await probe.GetAsync(new Uri($"http://127.0.0.1:{Port}/healthz"), cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new BenchException($"the {Isolation} relay was not healthy within {StartTimeout.TotalSeconds:0} s:\n{Tail}");
+    }
+
+    private string ReadToken()
+    {
+        var path = Path.Combine(Home, "relay", "local.token");
+        return File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } token
+            ? token
+            : throw new BenchException($"the {Isolation} relay is healthy but wrote no token at {path}");
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _tail.Enqueue(line);
+        while (_tail.Count > TailLines && _tail.TryDequeue(out _))
+        {
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace Cerver.Relay.Bench;
+
+/// <summary>What a measurement is judged against.</summary>
+internal abstract record Target
+{
+    public abstract string Describe(string unit);
+
+    public abstract bool IsMet(double median, double? ratio);
+
+    /// <summary>The median must not exceed <paramref name="Limit"/> (in the measurement's unit).</summary>
+    public sealed record AtMost(double Limit) : Target
+    {
+        public override string Describe(string unit) => $"≤ {Limit.ToString("0.##", CultureInfo.InvariantCulture)} {unit}";
+
+        public override bool IsMet(double median, double? ratio) => median <= Limit;
+    }
+
+    /// <summary>The median over the baseline's median must not exceed <paramref name="Limit"/>.</summary>
+    public sealed record RatioAtMost(double Limit) : Target
+    {
+        public override string Describe(string unit) => $"≤ {Limit.ToString("0.0#", CultureInfo.InvariantCulture)}×";
+
+        public override bool IsMet(double median, double? ratio) => ratio is { } value && value <= Limit;
+    }
+}
+
+/// <summary>The summary of one measurement, as printed and as written to JSON.</summary>
+internal sealed record MeasurementResult
+{
+    public required string Name { get; init; }
+    public required string Unit { get; init; }
+    public required int Samples { get; init; }
+    public required double Median { get; init; }
+    public required double P99 { get; init; }
+    public string? Baseline { get; init; }
+    public double? BaselineMedian { get; init; }
+    public double? BaselineP99 { get; init; }
+
+    /// <summary>Median over baseline median.</summary>
+    public double? Ratio { get; init; }
+
+    public required string Target { get; init; }
+    public required bool Met { get; init; }
+    public required IReadOnlyList<double> Values { get; init; }
+    public IReadOnlyList<double>? BaselineValues { get; init; }
+
+    public static MeasurementResult From(string name, string unit, IReadOnlyList<double> values, Target target, string? baseline = null, IReadOnlyList<double>? baselineValues = null)
+    {
+        var median = Percentiles.Median(values);
+        double? baselineMedian = baselineValues is null ? null : Percentiles.Median(baselineValues);
+        double? ratio = baselineMedian is > 0 ? median / baselineMedian : null;
+        return new MeasurementResult
+        {
+            Name = name,
+            Unit = unit,
+            Samples = values.Count,
+            Median = median,
+            P99 = Percentiles.NearestRank(values, 99),
+            Baseline = baseline,
+            BaselineMedian = baselineMedian,
+            BaselineP99 = baselineValues is null ? null : Percentiles.NearestRank(baselineValues, 99),
+            Ratio = ratio,
+            Target = target.Describe(unit),
+            Met = target.IsMet(median, ratio),
+            Values = values,
+            BaselineValues = baselineValues,
+        };
+    }
+}
+
+internal sealed record BenchReport
+{
+    public required DateTimeOffset StartedAt { get; init; }
+    public required string Machine { get; init; }
+    public required int ProcessorCount { get; init; }
+    public required string Runtime { get; init; }
+    public required string Relay { get; init; }
+    public required int SamplesPerMeasurement { get; init; }
+    public required int WarmupIterations { get; init; }
+    public required IReadOnlyList<string> Skipped { get; init; }
+    public required IReadOnlyList<MeasurementResult> Results { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;
