@@ -88,6 +88,7 @@ public static class StatusCommand
             ("compute", $"{report.ComputeId} ({report.Label})"),
             ("isolation", report.Isolation == "none" ? "none — processes are not sandboxed (cerver-relay doctor)" : report.Isolation ?? "?"),
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
+            ("sessions", $"{report.LiveSessions ?? 0} live"),
             ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
         ]);
     }

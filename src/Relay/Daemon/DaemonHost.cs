@@ -1,4 +1,5 @@
 using System.Net;
+using Cerver.Gateway.Embedded;
 using Cerver.Gateway.Embedded.Http;
 using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Storage;
@@ -56,6 +57,7 @@ public static class DaemonHost
             compute.ComputeId = identity.ComputeId;
             compute.Isolation = settings.Isolation;
         });
+        builder.Services.AddEmbeddedGateway();
         var snapshot = new RelaySettingsSnapshot(settings);
         builder.Services.AddSingleton(snapshot);
         builder.Services.AddSingleton(identity);
@@ -67,6 +69,7 @@ public static class DaemonHost
         app.UseMiddleware<LocalApiGuard>(new LocalApiCredentials(token, settings.ApiKey), settings.Listen);
         app.MapRelayEndpoints();
         app.MapComputeApi();
+        app.MapGatewayApi();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

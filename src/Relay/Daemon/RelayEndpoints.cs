@@ -1,3 +1,4 @@
+using Cerver.Gateway.Embedded.Sessions;
 using Cerver.Relay.Compute.Sandboxes;
 using Cerver.Relay.Compute.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport));
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -30,6 +31,7 @@ public static class RelayEndpoints
                 Isolation = compute.IsolationName,
                 Draining = compute.Gate.IsDraining,
                 Sandboxes = new SandboxCounts(store.CountLive(), compute.Gate.ActiveCount),
+                LiveSessions = sessions.CountLive(),
                 Gateway = new GatewayStatus(settings.GatewayUrl, settings.Offline, settings.ApiKey is not null, settings.Offline ? "offline" : "not_linked"),
                 Update = new UpdateStatus(settings.AutoUpdate, settings.UpdateRepo),
             };

@@ -15,6 +15,7 @@ public sealed record StatusReport
     public string? Isolation { get; init; }
     public bool? Draining { get; init; }
     public SandboxCounts? Sandboxes { get; init; }
+    public int? LiveSessions { get; init; }
     public GatewayStatus? Gateway { get; init; }
     public UpdateStatus? Update { get; init; }
     public string? Error { get; init; }

@@ -1,0 +1,347 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded.Fleet;
+using Cerver.Gateway.Embedded.Metrics;
+using Cerver.Gateway.Embedded.Routing;
+using Cerver.Gateway.Embedded.Routing.Wire;
+using Cerver.Relay.Compute.Contract;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cerver.Gateway.Embedded.Sessions;
+
+/// <summary>
+/// The session layer: routes a request to a compute, provisions its sandbox (falling back in
+/// the router's order when a create fails), runs work through it, and records every turn
+/// and event so metrics and transcripts are the real history.
+/// </summary>
+public sealed partial class SessionService(
+    SessionStore store,
+    ComputeRegistry registry,
+    TimeProvider time,
+    IOptions<GatewayOptions> options,
+    ILogger<SessionService> logger)
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private const int SandboxMinutes = 24 * 60;
+
+    public static string NewId(string prefix) => prefix + RandomNumberGenerator.GetString(Alphabet, 24);
+
+    public RecommendationReport Recommend(RecommendRequestBody body) =>
+        Router.Recommend(Validate(body), registry.Snapshot(), requireExecutable: false, NewId("req_"));
+
+    public async Task<SessionRecord> CreateAsync(RecommendRequestBody body, CancellationToken cancellationToken)
+    {
+        var request = Validate(body);
+        var report = Router.Recommend(request, registry.Snapshot(), requireExecutable: true, NewId("req_"));
+        if (report.NoProviderQualifies)
+        {
+            throw new NoExecutableProviderException(report);
+        }
+
+        var now = time.GetUtcNow();
+        var winner = report.Providers.First(provider => provider.Name == report.Decision.RecommendedProvider);
+        var session = new SessionRecord
+        {
+            SessionId = NewId("ses_"),
+            SessionName = request.SessionName ?? request.Repo.Name,
+            Status = SessionStatus.Provisioning,
+            Task = request.Task,
+            Workload = body.Workload ?? "general",
+            Routing = (JsonSerializer.SerializeToNode(report.Decision, RoutingJsonContext.Default.RoutingDecision) as JsonObject)!,
+            Metadata = body.Metadata?.DeepClone() as JsonObject ?? [],
+            IdleTimeoutMinutes = request.Requirements.TimeoutMinutes ?? options.Value.DefaultIdleTimeoutMinutes,
+            PredictedStartupMs = winner.PredictedStartupMs,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        store.Insert(session);
+
+        var failures = new List<string>();
+        foreach (var candidate in Candidates(report))
+        {
+            var compute = registry.Find(candidate.ComputeId!);
+            if (compute is null)
+            {
+                continue;
+            }
+
+            var started = time.GetTimestamp();
+            try
+            {
+                var sandbox = await compute.Compute.CreateSandboxAsync(new CreateSandboxRequest
+                {
+                    Runtime = SandboxRuntime(request.Requirements.Runtime),
+                    TimeoutMinutes = SandboxMinutes,
+                    Metadata = new JsonObject { ["session_id"] = session.SessionId },
+                }, cancellationToken);
+                var elapsed = (long)time.GetElapsedTime(started).TotalMilliseconds;
+                session = session with
+                {
+                    Status = SessionStatus.Ready,
+                    Provider = candidate.Name,
+                    ComputeId = compute.Description.ComputeId,
+                    SandboxId = sandbox.SandboxId,
+                    UpdatedAt = time.GetUtcNow(),
+                };
+                store.Update(session);
+                store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Provisioned, time.GetUtcNow(), elapsed,
+                    new JsonObject { ["provider"] = candidate.Name, ["sandbox_id"] = sandbox.SandboxId });
+                return session;
+            }
+            catch (ComputeException exception)
+            {
+                failures.Add($"{candidate.Name}: {exception.Message}");
+                store.AppendEvent(session.SessionId, compute.Description.ComputeId, SessionEventTypes.ProvisionFailed, time.GetUtcNow(),
+                    (long)time.GetElapsedTime(started).TotalMilliseconds,
+                    new JsonObject { ["provider"] = candidate.Name, ["code"] = exception.Code, ["reason"] = exception.Message });
+                LogProvisionFailed(session.SessionId, candidate.Name, exception.Message);
+            }
+        }
+
+        var reason = failures.Count == 0 ? "no recommended compute is registered any more" : string.Join("; ", failures);
+        store.Update(session with { Status = SessionStatus.Failed, UpdatedAt = time.GetUtcNow(), EndedAt = time.GetUtcNow() });
+        store.AppendEvent(session.SessionId, null, SessionEventTypes.Failed, time.GetUtcNow(), null, new JsonObject { ["reason"] = reason });
+        throw new ComputeException(ComputeErrorKind.Unavailable, "provision_failed",
+            $"Session {session.SessionId} failed: no compute could create its sandbox ({reason}).");
+    }
+
+    public SessionRecord Get(string sessionId) =>
+        store.Find(sessionId) ?? throw new ComputeException(ComputeErrorKind.NotFound, "session_not_found", $"No session '{sessionId}'.");
+
+    public IReadOnlyList<SessionRecord> List(int limit, string? status) => store.List(limit, status);
+
+    public SessionMetrics MetricsOf(SessionRecord session) => SessionMetricsCalculator.Compute(
+        session, store.ReadEvents(session.SessionId), time.GetUtcNow(), UptimeOf(session), options.Value.LocalCostPerMinuteUsd);
+
+    public (TranscriptEntry Entry, SessionRecord Session) AppendInput(string sessionId, string? role, string? content)
+    {
+        if (role is not ("user" or "assistant" or "system"))
+        {
+            throw ComputeException.Invalid("role", $"'{role}' is not a role; use user, assistant or system");
+        }
+
+        if (string.IsNullOrEmpty(content))
+        {
+            throw ComputeException.Invalid("content", "is required");
+        }
+
+        var session = RequireLive(sessionId);
+        var now = time.GetUtcNow();
+        var entry = store.AppendTranscript(sessionId, role, "message", content, now, null);
+        store.AppendEvent(sessionId, session.ComputeId, SessionEventTypes.Input, now, null, new JsonObject { ["role"] = role });
+        session = session with { Status = SessionStatus.Idle, UpdatedAt = now };
+        store.Update(session);
+        return (entry, session);
+    }
+
+    public async Task<(SessionRecord Session, RunResult Result, long DurationMs)> RunAsync(string sessionId, RunRequest request, CancellationToken cancellationToken)
+    {
+        var (session, compute) = BeginRun(sessionId, request);
+        var started = time.GetTimestamp();
+        try
+        {
+            var result = await compute.Compute.RunSandboxAsync(session.SandboxId!, request, cancellationToken);
+            var elapsed = (long)time.GetElapsedTime(started).TotalMilliseconds;
+            store.AppendEvent(sessionId, session.ComputeId, SessionEventTypes.Exec, time.GetUtcNow(), elapsed,
+                new JsonObject { ["exit_code"] = result.ExitCode, ["timed_out"] = result.TimedOut });
+            return (EndRun(session, result.ExitCode, result.Stdout, result.Stderr, result.TimedOut), result, elapsed);
+        }
+        catch (ComputeException exception)
+        {
+            throw FailRun(session, exception);
+        }
+    }
+
+    /// <summary>
+    /// Opens a streamed run. The compute checks the request before the first event, so a
+    /// refusal surfaces here as an exception rather than as a broken stream.
+    /// </summary>
+    public (SessionRecord Session, IAsyncEnumerable<RunStreamEvent> Events) OpenStream(string sessionId, RunRequest request, long requestStartedAt, CancellationToken cancellationToken)
+    {
+        var (session, compute) = BeginRun(sessionId, request);
+        IAsyncEnumerable<RunStreamEvent> events;
+        try
+        {
+            events = compute.Compute.RunSandboxStreamAsync(session.SandboxId!, request, cancellationToken);
+        }
+        catch (ComputeException exception)
+        {
+            throw FailRun(session, exception);
+        }
+
+        return (session, Record(session, events, requestStartedAt, cancellationToken));
+    }
+
+    /// <summary>Records how long the stream took to open; call when its headers go out.</summary>
+    public void StreamOpened(SessionRecord session, long latencyMs) =>
+        store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.StreamOpen, time.GetUtcNow(), latencyMs);
+
+    public async Task<SessionRecord> TerminateAsync(string sessionId, string reason, CancellationToken cancellationToken)
+    {
+        var session = Get(sessionId);
+        if (SessionStatus.IsEnded(session.Status))
+        {
+            return session;
+        }
+
+        if (session.SandboxId is not null && session.ComputeId is not null && registry.Find(session.ComputeId) is { } compute)
+        {
+            try
+            {
+                await compute.Compute.DeleteSandboxAsync(session.SandboxId, cancellationToken);
+            }
+            catch (ComputeException exception) when (exception.Kind == ComputeErrorKind.NotFound)
+            {
+                // The sandbox already went away (expired, or deleted through the compute API).
+            }
+        }
+
+        var now = time.GetUtcNow();
+        session = session with { Status = SessionStatus.Terminated, UpdatedAt = now, EndedAt = now };
+        store.Update(session);
+        store.AppendEvent(sessionId, session.ComputeId, SessionEventTypes.Terminated, now, null, new JsonObject { ["reason"] = reason });
+        return session;
+    }
+
+    /// <summary>Ends every session idle past its timeout and frees its sandbox; returns how many.</summary>
+    public async Task<int> EndIdleSessionsAsync(CancellationToken cancellationToken)
+    {
+        var idle = store.ListIdlePast(time.GetUtcNow());
+        foreach (var session in idle)
+        {
+            await TerminateAsync(session.SessionId, $"idle for {session.IdleTimeoutMinutes} minutes", cancellationToken);
+        }
+
+        return idle.Count;
+    }
+
+    private async IAsyncEnumerable<RunStreamEvent> Record(SessionRecord session, IAsyncEnumerable<RunStreamEvent> events, long startedAt,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var limit = options.Value.TranscriptOutputChars;
+        RunExitEvent? exit = null;
+        try
+        {
+            await foreach (var item in events.WithCancellation(cancellationToken))
+            {
+                switch (item)
+                {
+                    case RunOutputEvent output:
+                        var target = output.Kind == OutputKind.Stdout ? stdout : stderr;
+                        if (target.Length < limit)
+                        {
+                            target.Append(output.Text.AsSpan(0, Math.Min(output.Text.Length, limit - target.Length)));
+                        }
+
+                        break;
+                    case RunExitEvent ended:
+                        exit = ended;
+                        break;
+                }
+
+                yield return item;
+            }
+        }
+        finally
+        {
+            var elapsed = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
+            store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Stream, time.GetUtcNow(), elapsed,
+                new JsonObject { ["exit_code"] = exit?.ExitCode, ["completed"] = exit is not null });
+            EndRun(session, exit?.ExitCode, stdout.ToString(), stderr.ToString(), exit?.TimedOut ?? false);
+        }
+    }
+
+    private (SessionRecord Session, RegisteredCompute Compute) BeginRun(string sessionId, RunRequest request)
+    {
+        var session = RequireLive(sessionId);
+        if (string.IsNullOrEmpty(request.Code))
+        {
+            throw ComputeException.Invalid("code", "is required");
+        }
+
+        var compute = registry.Find(session.ComputeId!)
+            ?? throw new ComputeException(ComputeErrorKind.Unavailable, "compute_unavailable", $"The compute {session.ComputeId} of session {sessionId} is not connected.");
+        var now = time.GetUtcNow();
+        session = session with { Status = SessionStatus.Running, UpdatedAt = now };
+        store.Update(session);
+        store.AppendTranscript(sessionId, "assistant", "tool_use", request.Code, now, "run");
+        return (session, compute);
+    }
+
+    private SessionRecord EndRun(SessionRecord session, int? exitCode, string stdout, string stderr, bool timedOut)
+    {
+        var limit = options.Value.TranscriptOutputChars;
+        var content = new StringBuilder();
+        content.Append("exit_code: ").Append(exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none").Append(timedOut ? " (timed out)" : "").Append('\n');
+        content.Append(Cut(stdout, limit));
+        if (stderr.Length > 0)
+        {
+            content.Append("\n[stderr]\n").Append(Cut(stderr, limit));
+        }
+
+        var now = time.GetUtcNow();
+        store.AppendTranscript(session.SessionId, "tool", "tool_result", content.ToString(), now, "run");
+        var updated = session with { Status = SessionStatus.Idle, UpdatedAt = now };
+        if (store.Find(session.SessionId) is { } current && SessionStatus.IsEnded(current.Status))
+        {
+            return current;
+        }
+
+        store.Update(updated);
+        return updated;
+    }
+
+    private ComputeException FailRun(SessionRecord session, ComputeException exception)
+    {
+        store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Failed, time.GetUtcNow(), null,
+            new JsonObject { ["code"] = exception.Code, ["reason"] = exception.Message });
+        EndRun(session, null, "", exception.Message, timedOut: false);
+        return exception;
+    }
+
+    private SessionRecord RequireLive(string sessionId)
+    {
+        var session = Get(sessionId);
+        return SessionStatus.IsEnded(session.Status)
+            ? throw new ComputeException(ComputeErrorKind.Conflict, "session_ended", $"Session '{sessionId}' is {session.Status}; create a new session.")
+            : session;
+    }
+
+    private static IEnumerable<ProviderAssessment> Candidates(RecommendationReport report) =>
+        new[] { report.Decision.RecommendedProvider! }.Concat(report.Decision.FallbackOrder)
+            .Select(name => report.Providers.FirstOrDefault(provider => provider.Name == name))
+            .Where(provider => provider is { Executable: true, ComputeId: not null })
+            .Select(provider => provider!);
+
+    private double UptimeOf(SessionRecord session) =>
+        session.ComputeId is not null && registry.Find(session.ComputeId) is { } compute
+            ? ProviderCatalog.ProfileOf(compute.Description).UptimePercent
+            : 0;
+
+    private static string? SandboxRuntime(string? runtime) => runtime?.ToLowerInvariant() switch
+    {
+        "node" or "javascript" or "typescript" => "node",
+        "python" or "python3" => "python",
+        "bash" => "bash",
+        _ => "shell",
+    };
+
+    private static RoutingRequest Validate(RecommendRequestBody body)
+    {
+        var validation = RoutingRequestValidator.Validate(body);
+        return validation.Request ?? throw new ComputeException(ComputeErrorKind.InvalidInput, "invalid_request",
+            string.Join("; ", validation.Errors.Select(error => error.ToString())));
+    }
+
+    private static string Cut(string text, int limit) =>
+        text.Length <= limit ? text : string.Concat(text.AsSpan(0, limit), $"\n[… {text.Length - limit} more characters not kept in the transcript]");
+
+    [LoggerMessage(LogLevel.Warning, "Session {SessionId}: provisioning on {Provider} failed: {Reason}")]
+    private partial void LogProvisionFailed(string sessionId, string provider, string reason);
+}
