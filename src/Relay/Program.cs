@@ -6,6 +6,7 @@ var root = new RootCommand("cerver-relay: turns this machine into a private comp
     RunCommand.Create(),
     StatusCommand.Create(),
     DoctorCommand.Create(),
+    SessionsCommand.Create(),
     VersionCommand.Create(),
 };
 

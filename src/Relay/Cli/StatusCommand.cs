@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Daemon;
@@ -36,18 +35,12 @@ public static class StatusCommand
 
     public static async Task<StatusReport> QueryAsync(RelaySettings settings, CancellationToken cancellationToken)
     {
-        var url = settings.LocalUrl.ToString().TrimEnd('/');
-        var token = LocalToken.TryRead(settings.Paths.TokenFile);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var daemon = new DaemonClient(settings);
+        var url = daemon.Url;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url + "/relay/status");
-            if (token is not null)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            }
-
-            using var response = await client.SendAsync(request, cancellationToken);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/relay/status");
+            using var response = await daemon.Http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 return new StatusReport
