@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Cerver.Relay.Compute.Processes;
 
 /// <summary>
-/// Kills a run's whole process group. Runs start as the leader of their own session
-/// (<c>setsid</c>), so the group holds everything they forked that did not detach itself.
+/// Kills a run's whole process group. Runs without namespace isolation start as the leader
+/// of their own session (<c>setsid</c>), so the group holds everything they forked that did
+/// not detach itself; under bubblewrap the PID namespace does that job and this is a no-op.
 /// </summary>
 internal static partial class ProcessTree
 {

@@ -23,7 +23,6 @@ public sealed partial class LocalCompute : ICompute
     private readonly ComputeOptions _options;
     private readonly SandboxStore _store;
     private readonly IIsolationBackend _isolation;
-    private readonly ProcessSessionWrapper _session;
     private readonly ProcessRunner _runner;
     private readonly RuntimeLocator _runtimes;
     private readonly RunGate _gate;
@@ -48,7 +47,6 @@ public sealed partial class LocalCompute : ICompute
         _options = options.Value;
         _store = store;
         _isolation = isolation;
-        _session = new ProcessSessionWrapper(OperatingSystem.IsLinux() ? ExecutableSearch.Find("setsid") : null);
         _runner = runner;
         _runtimes = runtimes;
         _gate = gate;
@@ -356,7 +354,7 @@ public sealed partial class LocalCompute : ICompute
             network,
             HiddenPaths(),
             [.. runtimes.Values.SelectMany(runtime => runtime.InstallRoots).Where(root => HiddenPaths().Any(hidden => WorkspacePath.IsInside(hidden, root)))]);
-        return _session.Wrap(_isolation.Wrap(spec, boundary));
+        return _isolation.Wrap(spec, boundary);
     }
 
     private List<string> HiddenPaths()
