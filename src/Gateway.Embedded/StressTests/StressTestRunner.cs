@@ -70,6 +70,7 @@ public sealed class StressTestRunner(IComputeDirectory computes, TimeProvider ti
             Metadata = new JsonObject { ["purpose"] = "stress_test", ["test_id"] = testId, ["kind"] = StressKinds.WireName(request.Kind) },
         };
         var context = new LiveProbeContext(compute, time, request.SampleSize, sandbox);
+        await LiveProbe.WarmUpAsync(context, cancellationToken);
         return await LiveProbe.For(request.Kind).MeasureAsync(context, cancellationToken);
     }
 

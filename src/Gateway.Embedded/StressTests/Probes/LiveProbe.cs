@@ -20,6 +20,19 @@ internal abstract class LiveProbe
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown stress-test kind"),
     };
 
+    // One untimed sandbox and run before the first sample: the first call into a compute
+    // pays one-off costs (the local relay looks up its runtimes once) that say nothing
+    // about how fast a sandbox starts. Its outcome is ignored; real failures show in the samples.
+    public static async Task WarmUpAsync(LiveProbeContext context, CancellationToken cancellationToken) =>
+        await InFreshSandboxAsync(
+            context,
+            async (sandbox, _) =>
+            {
+                await context.Compute.RunSandboxAsync(sandbox.SandboxId, Shell("true"), cancellationToken);
+                return ProbeSample.Ok(0);
+            },
+            cancellationToken);
+
     // Samples in the order they were taken.
     public virtual async Task<IReadOnlyList<ProbeSample>> MeasureAsync(LiveProbeContext context, CancellationToken cancellationToken)
     {
