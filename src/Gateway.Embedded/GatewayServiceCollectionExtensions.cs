@@ -1,5 +1,6 @@
 using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Gateway.Embedded.Sessions;
+using Cerver.Gateway.Embedded.StressTests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerver.Gateway.Embedded;
@@ -13,6 +14,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<SessionStore>();
         services.AddSingleton<ComputeRegistry>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<StressTestService>();
         services.AddHostedService<LocalComputeRegistration>();
         services.AddHostedService<IdleSessionSweeper>();
         return services;

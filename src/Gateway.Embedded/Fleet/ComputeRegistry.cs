@@ -1,5 +1,6 @@
 using Cerver.Gateway.Embedded.Routing;
 using Cerver.Gateway.Embedded.Sessions;
+using Cerver.Gateway.Embedded.StressTests;
 using Cerver.Relay.Compute.Contract;
 
 namespace Cerver.Gateway.Embedded.Fleet;
@@ -11,7 +12,7 @@ public sealed record RegisteredCompute(ICompute Compute, ExecutableCompute Descr
 /// The executable computes of this gateway — this machine today; linked relays join through
 /// the same entries — with their profiles corrected by the history the session store measured.
 /// </summary>
-public sealed class ComputeRegistry(SessionStore sessions)
+public sealed class ComputeRegistry(SessionStore sessions) : IComputeDirectory
 {
     private const int HistoryWindow = 50;
     private readonly Dictionary<string, RegisteredCompute> _computes = new(StringComparer.Ordinal);
@@ -39,6 +40,18 @@ public sealed class ComputeRegistry(SessionStore sessions)
         {
             return _computes.GetValueOrDefault(computeId);
         }
+    }
+
+    ICompute? IComputeDirectory.Find(string providerOrComputeId)
+    {
+        if (Find(providerOrComputeId) is { } byId)
+        {
+            return byId.Compute;
+        }
+
+        return ProviderNames.Canonical(providerOrComputeId) == ProviderNames.Local
+            ? All().FirstOrDefault(compute => compute.Description.Kind == ComputeKind.Local)?.Compute
+            : null;
     }
 
     /// <summary>The catalog the router scores now: modeled providers plus every compute with its measured history.</summary>

@@ -6,6 +6,8 @@ using Cerver.Gateway.Embedded.Routing;
 using Cerver.Gateway.Embedded.Routing.Wire;
 using Cerver.Gateway.Embedded.Sessions;
 using Cerver.Gateway.Embedded.Sessions.Wire;
+using Cerver.Gateway.Embedded.StressTests;
+using Cerver.Gateway.Embedded.StressTests.Wire;
 using Cerver.Relay.Compute.Contract;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,6 +31,12 @@ public static class GatewayEndpoints
         {
             var body = await JsonBody.ReadAsync(request, RoutingJsonContext.Default.RecommendRequestBody, allowEmpty: true);
             return Results.Json(sessions.Recommend(body), RoutingJsonContext.Default.RecommendationReport);
+        });
+
+        endpoints.MapPost("/gateway/stress-tests", async (HttpRequest request, StressTestService stressTests, CancellationToken cancellationToken) =>
+        {
+            var body = await JsonBody.ReadAsync(request, StressTestRequestJsonContext.Default.StressTestRequestBody);
+            return Results.Json(await stressTests.RunAsync(body, cancellationToken), StressTestResultJsonContext.Wire.StressTestResult);
         });
 
         foreach (var prefix in new[] { "/gateway/sessions", "/v2/sessions" })
