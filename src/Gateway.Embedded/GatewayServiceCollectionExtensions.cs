@@ -1,4 +1,5 @@
 using Cerver.Gateway.Embedded.Fleet;
+using Cerver.Gateway.Embedded.Link;
 using Cerver.Gateway.Embedded.Sessions;
 using Cerver.Gateway.Embedded.StressTests;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ComputeRegistry>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<StressTestService>();
+        services.AddSingleton<LinkedRelays>();
         services.AddHostedService<LocalComputeRegistration>();
         services.AddHostedService<IdleSessionSweeper>();
         return services;

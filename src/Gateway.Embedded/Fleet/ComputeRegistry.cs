@@ -26,6 +26,18 @@ public sealed class ComputeRegistry(SessionStore sessions) : IComputeDirectory
         }
     }
 
+    /// <summary>Removes a compute unless another registration (a newer link of the same relay) replaced it already.</summary>
+    public void Unregister(RegisteredCompute compute)
+    {
+        lock (_lock)
+        {
+            if (_computes.TryGetValue(compute.Description.ComputeId, out var current) && ReferenceEquals(current.Compute, compute.Compute))
+            {
+                _computes.Remove(compute.Description.ComputeId);
+            }
+        }
+    }
+
     public IReadOnlyList<RegisteredCompute> All()
     {
         lock (_lock)

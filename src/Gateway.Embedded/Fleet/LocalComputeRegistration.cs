@@ -14,14 +14,10 @@ public sealed class LocalComputeRegistration(
     IOptions<GatewayOptions> gatewayOptions,
     TimeProvider time) : IHostedService
 {
-    private static readonly string[] Interpreters = ["bash", "node", "python"];
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var found = await runtimes.GetAsync();
-        var languages = new List<string> { "shell" };
-        languages.AddRange(Interpreters.Where(found.ContainsKey));
-        var description = new ExecutableCompute(compute.ComputeId, Environment.MachineName, ComputeKind.Local, languages, ComputeStatus.Online)
+        var description = new ExecutableCompute(compute.ComputeId, Environment.MachineName, ComputeKind.Local, ComputeLanguages.From(found.Keys), ComputeStatus.Online)
         {
             Cost = new CostModel(gatewayOptions.Value.LocalCostPerMinuteUsd, 0),
         };

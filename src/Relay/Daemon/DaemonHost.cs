@@ -1,9 +1,11 @@
 using System.Net;
 using Cerver.Gateway.Embedded;
 using Cerver.Gateway.Embedded.Http;
+using Cerver.Gateway.Embedded.Link;
 using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
+using Cerver.Relay.Link;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,6 +23,9 @@ public sealed record DaemonHostOptions
 {
     public bool ConsoleLogging { get; init; } = true;
     public TimeProvider? Time { get; init; }
+
+    /// <summary>Services to add last, e.g. a fixed link target for a test that has no login.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
 /// <summary>Builds the daemon: one Kestrel listener serving the local API, the compute contract and the embedded gateway.</summary>
@@ -63,13 +68,22 @@ public static class DaemonHost
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton<DaemonState>();
         builder.Services.AddHostedService<ShutdownDrain>();
+        options.ConfigureServices?.Invoke(builder.Services);
+        if (!settings.Offline)
+        {
+            builder.Services.AddRelayLink();
+        }
+
+        builder.Services.TryAddSingleton<LinkState>();
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseWebSockets();
         app.UseMiddleware<LocalApiGuard>(new LocalApiCredentials(token, settings.ApiKey), settings.Listen);
         app.MapRelayEndpoints();
         app.MapComputeApi();
         app.MapGatewayApi();
+        app.MapRelayLink();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Cerver.Gateway.Embedded.Link.Wire;
+using Cerver.Relay.Compute.Contract;
+
+namespace Cerver.Gateway.Embedded.Link;
+
+/// <summary>
+/// A linked relay seen through the compute contract: each call becomes a call frame on its
+/// link, so sessions and stress tests run on it exactly as on this machine.
+/// </summary>
+public sealed class LinkedCompute(RelayLink link) : ICompute
+{
+    private static readonly ComputeJsonContext Json = ComputeJsonContext.Default;
+
+    public string ComputeId => link.ComputeId;
+
+    public RelayLink Link => link;
+
+    public async Task<SandboxRecord> CreateSandboxAsync(CreateSandboxRequest request, CancellationToken cancellationToken) =>
+        AsSeenHere(await CallAsync(LinkOps.CreateSandbox, null, Args(request, Json.CreateSandboxRequest), Json.SandboxRecord, cancellationToken));
+
+    public async Task<SandboxRecord> GetSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
+        AsSeenHere(await CallAsync(LinkOps.GetSandbox, sandboxId, null, Json.SandboxRecord, cancellationToken));
+
+    public async Task<IReadOnlyList<SandboxRecord>> ListSandboxesAsync(CancellationToken cancellationToken) =>
+        [.. (await CallAsync(LinkOps.ListSandboxes, null, null, Json.SandboxList, cancellationToken)).Sandboxes.Select(AsSeenHere)];
+
+    public Task<RunResult> RunSandboxAsync(string sandboxId, RunRequest request, CancellationToken cancellationToken) =>
+        CallAsync(LinkOps.RunSandbox, sandboxId, Args(request, Json.RunRequest), Json.RunResult, cancellationToken);
+
+    public async IAsyncEnumerable<RunStreamEvent> RunSandboxStreamAsync(string sandboxId, RunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var frame in link.ExchangeAsync(LinkOps.RunSandboxStream, sandboxId, Args(request, Json.RunRequest), cancellationToken))
+        {
+            if (frame.Type == LinkFrameTypes.Chunk)
+            {
+                yield return new RunOutputEvent(frame.Stream == "stderr" ? OutputKind.Stderr : OutputKind.Stdout, frame.Data ?? "");
+                continue;
+            }
+
+            var exit = Read(frame.Body, Json.RunExitPayload);
+            yield return new RunExitEvent(exit.ExitCode, exit.DurationMs, exit.TimedOut);
+            yield break;
+        }
+
+        throw LinkErrors.Disconnected(ComputeId);
+    }
+
+    public Task<RunResult> InstallPackageAsync(string sandboxId, InstallPackageRequest request, CancellationToken cancellationToken) =>
+        CallAsync(LinkOps.InstallPackage, sandboxId, Args(request, Json.InstallPackageRequest), Json.RunResult, cancellationToken);
+
+    public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken) =>
+        CallAsync(LinkOps.WriteFile, sandboxId, Args(request, Json.WriteFileRequest), Json.WriteFileResult, cancellationToken);
+
+    public Task<ReadFileResult> ReadFileAsync(string sandboxId, string path, FileEncoding encoding, CancellationToken cancellationToken) =>
+        CallAsync(LinkOps.ReadFile, sandboxId, new JsonObject { ["path"] = path, ["encoding"] = encoding == FileEncoding.Base64 ? "base64" : "utf8" },
+            Json.ReadFileResult, cancellationToken);
+
+    public Task<SandboxState> GetStateAsync(string sandboxId, CancellationToken cancellationToken) =>
+        CallAsync(LinkOps.GetState, sandboxId, null, Json.SandboxState, cancellationToken);
+
+    public Task<SandboxState> SetStateAsync(string sandboxId, JsonObject state, CancellationToken cancellationToken) =>
+        CallAsync(LinkOps.SetState, sandboxId, new JsonObject { ["state"] = state.DeepClone() }, Json.SandboxState, cancellationToken);
+
+    public Task<DeleteSandboxResult> DeleteSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
+        CallAsync(LinkOps.DeleteSandbox, sandboxId, null, Json.DeleteSandboxResult, cancellationToken);
+
+    // The relay names itself by its own machine's compute id and "local"; through this
+    // gateway it is the compute the gateway registered, routed by that id.
+    private SandboxRecord AsSeenHere(SandboxRecord record) => record with { ComputeId = ComputeId, Provider = ComputeId };
+
+    private async Task<T> CallAsync<T>(string op, string? sandboxId, JsonObject? args, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
+        Read(await link.CallAsync(op, sandboxId, args, cancellationToken), result);
+
+    private static JsonObject Args<T>(T request, JsonTypeInfo<T> typeInfo) =>
+        JsonSerializer.SerializeToNode(request, typeInfo) as JsonObject ?? [];
+
+    private T Read<T>(JsonNode? body, JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return body.Deserialize(typeInfo)
+                ?? throw new ComputeException(ComputeErrorKind.Fault, "link_bad_result", $"The relay {ComputeId} answered a call with an empty result.");
+        }
+        catch (JsonException exception)
+        {
+            throw new ComputeException(ComputeErrorKind.Fault, "link_bad_result",
+                $"The relay {ComputeId} answered a call with a result that is not a {typeof(T).Name}: {exception.Message}", exception);
+        }
+    }
+}
