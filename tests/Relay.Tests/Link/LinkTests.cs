@@ -208,9 +208,4 @@ public sealed class LinkTests : IAsyncLifetime
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
     }
-
-    private sealed class FixedLinkTarget(LinkTarget target) : ILinkTargetSource
-    {
-        public Task<LinkTarget> WhenReadyAsync(CancellationToken cancellationToken) => Task.FromResult(target);
-    }
 }
