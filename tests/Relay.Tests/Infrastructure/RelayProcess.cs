@@ -47,9 +47,9 @@ public sealed class RelayProcess : IDisposable
                     return relay;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or still starting on a busy machine: ask again.
             }
 
             await Task.Delay(100);
