@@ -83,6 +83,8 @@ public sealed partial class LinkClient(
         {
             socket.Options.SetRequestHeader("Authorization", "Bearer " + target.ApiKey);
             socket.Options.SetRequestHeader("User-Agent", "cerver-relay/" + RelayVersion.Current);
+            // HTTPS_PROXY, HTTP_PROXY and NO_PROXY, as for every other call to the gateway.
+            socket.Options.Proxy = HttpClient.DefaultProxy;
             socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
             socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(45);
             socket.Options.CollectHttpResponseDetails = true;
