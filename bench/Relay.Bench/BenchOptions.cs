@@ -8,23 +8,39 @@ internal sealed record BenchOptions
     public const int DefaultSamples = 200;
     public const int QuickSamples = 30;
 
+    public const int DefaultLoadSessions = 200;
+    public const int QuickLoadSessions = 50;
+    public const int DefaultLoadCommands = 10;
+
     public int Samples { get; init; } = DefaultSamples;
     public int Warmup { get; init; } = 20;
     public string? RelayPath { get; init; }
     public string? JsonPath { get; init; }
     public bool ShowHelp { get; init; }
 
+    /// <summary>The parts to run, in <see cref="BenchPart"/> order; all of them unless <c>--only</c> names some.</summary>
+    public IReadOnlySet<BenchPart> Parts { get; init; } = new HashSet<BenchPart>(Enum.GetValues<BenchPart>());
+
+    public int LoadSessions { get; init; } = DefaultLoadSessions;
+    public int LoadCommands { get; init; } = DefaultLoadCommands;
+
     public const string Usage = """
         relay-bench: latency and memory of a real cerver-relay daemon against raw baselines.
 
         usage: dotnet bench/Relay.Bench/bin/Release/net10.0/relay-bench.dll [options]
 
-          --samples N    measured samples per measurement (default 200)
-          --quick        30 samples, 5 warm-up iterations
-          --warmup N     warm-up iterations discarded before measuring (default 20)
-          --relay PATH   the relay to start (default src/Relay/bin/Release/net10.0/cerver-relay.dll)
-          --json FILE    also write the results as JSON
-          -h, --help     this text
+          --only PARTS         run only these parts, comma-separated (default: all):
+                                 compute   sandbox create, run, first streamed byte, idle RSS
+                                 sessions  session create, gateway run vs compute run
+                                 load      concurrent sessions running commands, daemon RSS
+          --samples N          measured samples per measurement (default 200)
+          --quick              30 samples, 5 warm-up iterations, 50 load sessions
+          --warmup N           warm-up iterations discarded before measuring (default 20)
+          --load-sessions N    concurrent sessions of the load part (default 200)
+          --load-commands N    commands each load session runs (default 10)
+          --relay PATH         the relay to start (default src/Relay/bin/Release/net10.0/cerver-relay.dll)
+          --json FILE          also write the results as JSON
+          -h, --help           this text
 
         Build the relay first: dotnet build src/Relay -c Release
         """;
@@ -34,6 +50,7 @@ internal sealed record BenchOptions
         var options = new BenchOptions();
         int? samples = null;
         int? warmup = null;
+        int? loadSessions = null;
         var quick = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -44,6 +61,15 @@ internal sealed record BenchOptions
                     break;
                 case "--warmup":
                     warmup = Count(args, ref i, min: 0, max: 10_000);
+                    break;
+                case "--only":
+                    options = options with { Parts = ParseParts(Value(args, ref i)) };
+                    break;
+                case "--load-sessions":
+                    loadSessions = Count(args, ref i, min: 1, max: 10_000);
+                    break;
+                case "--load-commands":
+                    options = options with { LoadCommands = Count(args, ref i, min: 1, max: 10_000) };
                     break;
                 case "--quick":
                     quick = true;
@@ -65,7 +91,21 @@ internal sealed record BenchOptions
         {
             Samples = samples ?? (quick ? QuickSamples : DefaultSamples),
             Warmup = warmup ?? (quick ? 5 : 20),
+            LoadSessions = loadSessions ?? (quick ? QuickLoadSessions : DefaultLoadSessions),
         };
+    }
+
+    private static HashSet<BenchPart> ParseParts(string text)
+    {
+        var parts = new HashSet<BenchPart>();
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            parts.Add(Enum.TryParse<BenchPart>(name, ignoreCase: true, out var part) && Enum.IsDefined(part) && !char.IsDigit(name[0])
+                ? part
+                : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions or load"));
+        }
+
+        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load");
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)
@@ -86,4 +126,12 @@ internal sealed record BenchOptions
             ? value
             : throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{text}'");
     }
+}
+
+/// <summary>The parts of a run, which <c>--only</c> selects from.</summary>
+internal enum BenchPart
+{
+    Compute,
+    Sessions,
+    Load,
 }

@@ -6,7 +6,7 @@ using Cerver.Relay.Compute.Runtimes;
 namespace Cerver.Relay.Bench;
 
 /// <summary>
-/// Starts the daemons, takes every measurement interleaved with its baseline, and reports.
+/// Starts the daemons, runs the parts asked for (each measurement interleaved with its baseline), and reports.
 /// Every loop is bounded by the sample count and every call has a timeout, so a run always ends.
 /// </summary>
 internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextWriter progress)
@@ -25,99 +25,58 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
         var bwrap = ExecutableSearch.Find("bwrap");
         var startedAt = DateTimeOffset.UtcNow;
         var skipped = new List<string>();
+        var notes = new List<string>();
         var results = new List<MeasurementResult>();
+        var sampler = new Interleaver(options.Warmup, options.Samples, progress);
+        var parts = options.Parts;
 
-        progress.WriteLine($"relay-bench: {options.Samples} samples per measurement after {options.Warmup} warm-up iterations; relay {relayDll}");
-        await using var none = await StartAsync(relayDll, "none", cancellationToken);
-        RelayDaemon? sandboxed = null;
-        if (bwrap is null)
+        progress.WriteLine($"relay-bench: {string.Join(", ", parts.Order()).ToLowerInvariant()}; {options.Samples} samples per measurement after {options.Warmup} warm-up iterations; relay {relayDll}");
+        if (parts.Contains(BenchPart.Compute) || parts.Contains(BenchPart.Sessions))
         {
-            Skip(skipped, "bubblewrap group skipped: bwrap is not on PATH");
-        }
-        else
-        {
-            try
+            await using var none = await StartAsync(relayDll, "none", connections: 1, cancellationToken);
+            RelayDaemon? sandboxed = null;
+            if (bwrap is null)
             {
-                sandboxed = await StartAsync(relayDll, "bubblewrap", cancellationToken);
+                Skip(skipped, "bubblewrap group skipped: bwrap is not on PATH");
             }
-            catch (BenchException exception)
+            else
             {
-                Skip(skipped, $"bubblewrap group skipped: the relay would not start with CERVER_ISOLATION=bubblewrap: {exception.Message}");
-            }
-        }
-
-        await using (sandboxed)
-        {
-            var daemons = sandboxed is null ? new[] { none } : [none, sandboxed];
-            var sandboxes = new Dictionary<RelayDaemon, string>();
-            foreach (var daemon in daemons)
-            {
-                sandboxes[daemon] = (await daemon.Client.CreateSandboxAsync(cancellationToken)).SandboxId;
-            }
-
-            // a. sandbox create — no baseline; each new sandbox is deleted outside the timing,
-            //    since the relay caps the number of live sandboxes.
-            foreach (var daemon in daemons)
-            {
-                var (created, _) = await InterleaveAsync($"sandbox create ({daemon.Isolation})", async token =>
+                try
                 {
-                    var (id, milliseconds) = await daemon.Client.CreateSandboxAsync(token);
-                    await daemon.Client.DeleteSandboxAsync(id, token);
-                    return milliseconds;
-                }, baseline: null, cancellationToken);
-                results.Add(MeasurementResult.From($"sandbox create ({daemon.Isolation})", "ms", created, new Target.AtMost(5)));
+                    sandboxed = await StartAsync(relayDll, "bubblewrap", connections: 1, cancellationToken);
+                }
+                catch (BenchException exception)
+                {
+                    Skip(skipped, $"bubblewrap group skipped: the relay would not start with CERVER_ISOLATION=bubblewrap: {exception.Message}");
+                }
             }
 
-            // b. unsandboxed run vs starting sh directly.
-            var (run, spawn) = await InterleaveAsync("run 'true' (none)",
-                token => none.Client.RunAsync(sandboxes[none], TrueCode, token),
-                token => Baselines.SpawnAsync(sh, ["-c", TrueCode], token),
-                cancellationToken);
-            results.Add(MeasurementResult.From("run 'true' (none)", "ms", run, new Target.RatioAtMost(1.5),
-                $"spawn {sh} -c true from this process", spawn));
-
-            // c. bubblewrap run vs bwrap started directly with the relay's arguments.
-            var workspace = sandboxed is null ? null : Directory.CreateDirectory(Path.Combine(sandboxed.Home, "bench-workspace")).FullName;
-            if (sandboxed is not null)
+            await using (sandboxed)
             {
-                var (bwrapRun, bwrapSpawn) = await InterleaveAsync("run 'true' (bubblewrap)",
-                    token => sandboxed.Client.RunAsync(sandboxes[sandboxed], TrueCode, token),
-                    token => Baselines.SpawnAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TrueCode]), token),
-                    cancellationToken);
-                results.Add(MeasurementResult.From("run 'true' (bubblewrap)", "ms", bwrapRun, new Target.RatioAtMost(1.2),
-                    $"spawn {bwrap} <relay's arguments> {sh} -c true from this process", bwrapSpawn));
-            }
+                var daemons = sandboxed is null ? new[] { none } : [none, sandboxed];
+                if (parts.Contains(BenchPart.Compute))
+                {
+                    results.AddRange(await MeasureComputeAsync(sampler, daemons, sh, bwrap, cancellationToken));
+                }
 
-            // d. first streamed byte: the process's own timestamp to this process reading it.
-            var (streamed, piped) = await InterleaveAsync("first streamed byte (none)",
-                token => none.Client.FirstStreamedLineAsync(sandboxes[none], TimestampCode, token),
-                token => Baselines.FirstLineAsync(sh, ["-c", TimestampCode], token),
-                cancellationToken);
-            results.Add(MeasurementResult.From("first streamed byte (none)", "ms", streamed, new Target.AtMost(2),
-                $"first line read from the stdout pipe of {sh} -c '{TimestampCode}' started here", piped));
-            if (sandboxed is not null)
-            {
-                var (bwrapStreamed, bwrapPiped) = await InterleaveAsync("first streamed byte (bubblewrap)",
-                    token => sandboxed.Client.FirstStreamedLineAsync(sandboxes[sandboxed], TimestampCode, token),
-                    token => Baselines.FirstLineAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TimestampCode]), token),
-                    cancellationToken);
-                results.Add(MeasurementResult.From("first streamed byte (bubblewrap)", "ms", bwrapStreamed, new Target.AtMost(2),
-                    $"first line read from the stdout pipe of bwrap <relay's arguments> {sh} -c '{TimestampCode}' started here", bwrapPiped));
+                if (parts.Contains(BenchPart.Sessions))
+                {
+                    results.AddRange(await new SessionMeasurements(sampler).MeasureAsync(daemons, cancellationToken));
+                }
             }
+        }
 
-            // e. idle RSS: every daemon is warm now (it has served all of the above).
-            progress.WriteLine($"  idle RSS: settling {Settle.TotalSeconds:0} s");
-            await Task.Delay(Settle, cancellationToken);
-            foreach (var daemon in daemons)
-            {
-                var megabytes = daemon.ResidentBytes() / 1e6;
-                results.Add(MeasurementResult.From($"idle RSS ({daemon.Isolation})", "MB", [megabytes], new Target.AtMost(60)));
-            }
+        if (parts.Contains(BenchPart.Load))
+        {
+            // A fresh daemon, with the isolation it picks by itself here, so its memory before
+            // the load is not what the other parts left behind.
+            await using var loaded = await StartAsync(relayDll, bwrap is null ? "none" : "bubblewrap", connections: options.LoadSessions, cancellationToken);
+            results.AddRange(await new LoadTest(options.LoadSessions, options.LoadCommands, progress).RunAsync(loaded, notes, cancellationToken));
         }
 
         output.WriteLine();
         ResultTable.Write(output, results);
-        foreach (var line in skipped)
+        foreach (var line in notes.Concat(skipped))
         {
             output.WriteLine(line);
         }
@@ -134,6 +93,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
                 SamplesPerMeasurement = options.Samples,
                 WarmupIterations = options.Warmup,
                 Skipped = skipped,
+                Notes = notes,
                 Results = results,
             };
             await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport), cancellationToken);
@@ -143,52 +103,90 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
         return 0;
     }
 
-    /// <summary>
-    /// Warm-up iterations (discarded), then one sample of the measurement and one of its
-    /// baseline per iteration, so drift and noise on this machine hit both alike. Which of the
-    /// two goes first alternates, so neither always runs in the other's wake.
-    /// </summary>
-    private async Task<(List<double> Measured, List<double>? Baseline)> InterleaveAsync(
-        string name,
-        Func<CancellationToken, Task<double>> measure,
-        Func<CancellationToken, Task<double>>? baseline,
-        CancellationToken cancellationToken)
+    /// <summary>The compute API against raw baselines: sandbox create, run, first streamed byte, then idle RSS.</summary>
+    private async Task<List<MeasurementResult>> MeasureComputeAsync(
+        Interleaver sampler, RelayDaemon[] daemons, string sh, string? bwrap, CancellationToken cancellationToken)
     {
-        progress.Write($"  {name}: ");
-        var started = Stopwatch.GetTimestamp();
-        for (var i = 0; i < options.Warmup; i++)
+        var results = new List<MeasurementResult>();
+        var none = daemons[0];
+        var sandboxed = daemons.Length > 1 ? daemons[1] : null;
+        var sandboxes = new Dictionary<RelayDaemon, string>();
+        foreach (var daemon in daemons)
         {
-            await measure(cancellationToken);
-            if (baseline is not null)
-            {
-                await baseline(cancellationToken);
-            }
+            sandboxes[daemon] = (await daemon.Client.CreateSandboxAsync(cancellationToken)).SandboxId;
         }
 
-        var measured = new List<double>(options.Samples);
-        var baselined = baseline is null ? null : new List<double>(options.Samples);
-        for (var i = 0; i < options.Samples; i++)
+        // a. sandbox create — no baseline; each new sandbox is deleted outside the timing,
+        //    since the relay caps the number of live sandboxes.
+        foreach (var daemon in daemons)
         {
-            if (baseline is not null && i % 2 == 1)
+            var (created, _) = await sampler.RunAsync($"sandbox create ({daemon.Isolation})", async token =>
             {
-                baselined!.Add(await baseline(cancellationToken));
-            }
-
-            measured.Add(await measure(cancellationToken));
-            if (baseline is not null && i % 2 == 0)
-            {
-                baselined!.Add(await baseline(cancellationToken));
-            }
+                var (id, milliseconds) = await daemon.Client.CreateSandboxAsync(token);
+                await daemon.Client.DeleteSandboxAsync(id, token);
+                return milliseconds;
+            }, baseline: null, cancellationToken);
+            results.Add(MeasurementResult.From($"sandbox create ({daemon.Isolation})", "ms", created, new Target.AtMost(5)));
         }
 
-        progress.WriteLine($"{measured.Count} samples in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
-        return (measured, baselined);
+        // b. unsandboxed run vs starting sh directly.
+        var (run, spawn) = await sampler.RunAsync("run 'true' (none)",
+            token => none.Client.RunAsync(sandboxes[none], TrueCode, token),
+            token => Baselines.SpawnAsync(sh, ["-c", TrueCode], token),
+            cancellationToken);
+        results.Add(MeasurementResult.From("run 'true' (none)", "ms", run, new Target.RatioAtMost(1.5),
+            $"spawn {sh} -c true from this process", spawn));
+
+        // c. bubblewrap run vs bwrap started directly with the relay's arguments.
+        var workspace = sandboxed is null ? null : Directory.CreateDirectory(Path.Combine(sandboxed.Home, "bench-workspace")).FullName;
+        if (sandboxed is not null)
+        {
+            var (bwrapRun, bwrapSpawn) = await sampler.RunAsync("run 'true' (bubblewrap)",
+                token => sandboxed.Client.RunAsync(sandboxes[sandboxed], TrueCode, token),
+                token => Baselines.SpawnAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TrueCode]), token),
+                cancellationToken);
+            results.Add(MeasurementResult.From("run 'true' (bubblewrap)", "ms", bwrapRun, new Target.RatioAtMost(1.2),
+                $"spawn {bwrap} <relay's arguments> {sh} -c true from this process", bwrapSpawn));
+        }
+
+        // d. first streamed byte: the process's own timestamp to this process reading it.
+        var (streamed, piped) = await sampler.RunAsync("first streamed byte (none)",
+            token => none.Client.FirstStreamedLineAsync(sandboxes[none], TimestampCode, token),
+            token => Baselines.FirstLineAsync(sh, ["-c", TimestampCode], token),
+            cancellationToken);
+        results.Add(MeasurementResult.From("first streamed byte (none)", "ms", streamed, new Target.AtMost(2),
+            $"first line read from the stdout pipe of {sh} -c '{TimestampCode}' started here", piped));
+        if (sandboxed is not null)
+        {
+            var (bwrapStreamed, bwrapPiped) = await sampler.RunAsync("first streamed byte (bubblewrap)",
+                token => sandboxed.Client.FirstStreamedLineAsync(sandboxes[sandboxed], TimestampCode, token),
+                token => Baselines.FirstLineAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TimestampCode]), token),
+                cancellationToken);
+            results.Add(MeasurementResult.From("first streamed byte (bubblewrap)", "ms", bwrapStreamed, new Target.AtMost(2),
+                $"first line read from the stdout pipe of bwrap <relay's arguments> {sh} -c '{TimestampCode}' started here", bwrapPiped));
+        }
+
+        foreach (var daemon in daemons)
+        {
+            await daemon.Client.DeleteSandboxAsync(sandboxes[daemon], cancellationToken);
+        }
+
+        // e. idle RSS: every daemon is warm now (it has served all of the above).
+        progress.WriteLine($"  idle RSS: settling {Settle.TotalSeconds:0} s");
+        await Task.Delay(Settle, cancellationToken);
+        foreach (var daemon in daemons)
+        {
+            var megabytes = daemon.Memory().ResidentBytes / 1e6;
+            results.Add(MeasurementResult.From($"idle RSS ({daemon.Isolation})", "MB", [megabytes], new Target.AtMost(60)));
+        }
+
+        return results;
     }
 
-    private async Task<RelayDaemon> StartAsync(string relayDll, string isolation, CancellationToken cancellationToken)
+    private async Task<RelayDaemon> StartAsync(string relayDll, string isolation, int connections, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var daemon = await RelayDaemon.StartAsync(relayDll, isolation, cancellationToken);
+        var daemon = await RelayDaemon.StartAsync(relayDll, isolation, connections, cancellationToken);
         progress.WriteLine($"  started the {isolation} relay on 127.0.0.1:{daemon.Port} (pid {daemon.ProcessId}, CERVER_HOME {daemon.Home}) in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         return daemon;
     }

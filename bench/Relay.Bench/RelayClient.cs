@@ -8,21 +8,28 @@ using System.Text.Json;
 namespace Cerver.Relay.Bench;
 
 /// <summary>
-/// The few calls the benchmark makes, over one reused keep-alive connection so connection
-/// set-up never lands in a sample. Every call has a timeout; every non-success is an error,
-/// since a number measured from a failing call would be meaningless.
+/// The few calls the benchmark makes, over reused keep-alive connections (one, unless the
+/// load part asks for more) so connection set-up never lands in a sample. Every call has a
+/// timeout; every non-success is an error, since a number measured from a failing call would
+/// be meaningless: the latency measurements throw, the <c>Try…</c> calls of the load part
+/// return it as a <see cref="CallOutcome"/> to be counted.
 /// </summary>
 internal sealed class RelayClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>A minimal shell session, as the session API tests create one; only <c>local</c> can execute it.</summary>
+    private const string ShellSessionBody = """
+        {"task": "Run a quick shell command", "workload": "general", "requirements": {"runtime": "shell", "timeout_minutes": 30}, "session_name": "relay-bench"}
+        """;
+
     private readonly HttpClient _http;
 
-    public RelayClient(Uri baseAddress, string token)
+    public RelayClient(Uri baseAddress, string token, int connections = 1)
     {
         var handler = new SocketsHttpHandler
         {
-            MaxConnectionsPerServer = 1,
+            MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
             ConnectTimeout = TimeSpan.FromSeconds(5),
@@ -57,15 +64,56 @@ internal sealed class RelayClient : IDisposable
     /// <summary><c>POST /sandbox/{id}/run</c> until the whole response is read; returns the latency in ms.</summary>
     public async Task<double> RunAsync(string sandboxId, string code, CancellationToken cancellationToken)
     {
-        var payload = JsonSerializer.Serialize(new Dictionary<string, string> { ["code"] = code }, BenchJsonContext.Default.DictionaryStringString);
         var started = Stopwatch.GetTimestamp();
-        var (status, body) = await PostAsync($"sandbox/{sandboxId}/run", payload, cancellationToken);
+        var (status, body) = await PostAsync($"sandbox/{sandboxId}/run", CodePayload(code), cancellationToken);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         Expect(status, HttpStatusCode.OK, $"POST /sandbox/{sandboxId}/run", body);
         using var document = JsonDocument.Parse(body);
         var exitCode = document.RootElement.GetProperty("exit_code").GetInt32();
         return exitCode == 0 ? elapsed : throw new BenchException($"the run of '{code}' exited with {exitCode}: {body}");
     }
+
+    /// <summary><c>POST /gateway/sessions</c> of a minimal shell session; returns its id and the latency in ms.</summary>
+    public async Task<(string SessionId, double Milliseconds)> CreateSessionAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await TryCreateSessionAsync(cancellationToken);
+        return outcome.Error is null ? (outcome.Value!, outcome.Milliseconds) : throw new BenchException($"POST /gateway/sessions failed: {outcome.Detail}");
+    }
+
+    /// <summary><c>POST /gateway/sessions</c>; a refusal, a timeout or a session not routed to <c>local</c> is returned as the outcome's error.</summary>
+    public Task<CallOutcome> TryCreateSessionAsync(CancellationToken cancellationToken) =>
+        TryPostAsync("POST /gateway/sessions", "gateway/sessions", ShellSessionBody, root =>
+            root.GetProperty("provider").GetString() == "local" && root.GetProperty("status").GetString() == "ready"
+                ? (root.GetProperty("session_id").GetString(), null)
+                : (null, "session_not_local_ready"), cancellationToken);
+
+    /// <summary><c>DELETE /gateway/sessions/{id}</c>, which also deletes its sandbox.</summary>
+    public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        using var timeout = WithTimeout(cancellationToken);
+        using var response = await _http.DeleteAsync(new Uri($"gateway/sessions/{sessionId}", UriKind.Relative), timeout.Token);
+        Expect(response.StatusCode, HttpStatusCode.OK, $"DELETE /gateway/sessions/{sessionId}", await response.Content.ReadAsStringAsync(timeout.Token));
+    }
+
+    /// <summary><c>POST /gateway/sessions/{id}/run</c> until the whole response is read; returns the latency in ms.</summary>
+    public async Task<double> SessionRunAsync(string sessionId, string code, CancellationToken cancellationToken)
+    {
+        var outcome = await TrySessionRunAsync(sessionId, code, expectedStdout: null, cancellationToken);
+        return outcome.Error is null ? outcome.Milliseconds : throw new BenchException($"the session run of '{code}' failed: {outcome.Detail}");
+    }
+
+    /// <summary>
+    /// <c>POST /gateway/sessions/{id}/run</c>; a refusal, a timeout, a non-zero exit or (when
+    /// <paramref name="expectedStdout"/> is given) other output is returned as the outcome's error.
+    /// </summary>
+    public Task<CallOutcome> TrySessionRunAsync(string sessionId, string code, string? expectedStdout, CancellationToken cancellationToken) =>
+        TryPostAsync($"POST /gateway/sessions/{sessionId}/run", $"gateway/sessions/{sessionId}/run", CodePayload(code), root =>
+        {
+            var result = root.GetProperty("result");
+            return result.GetProperty("exit_code").GetInt32() != 0 ? (null, "nonzero_exit")
+                : expectedStdout is not null && result.GetProperty("stdout").GetString() != expectedStdout ? (null, "wrong_output")
+                : (null, null);
+        }, cancellationToken);
 
     /// <summary>
     /// <c>POST /sandbox/{id}/run/stream</c> of code that prints <c>date +%s%N</c> first; returns
@@ -129,6 +177,48 @@ internal sealed class RelayClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    private static string CodePayload(string code) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["code"] = code }, BenchJsonContext.Default.DictionaryStringString);
+
+    /// <summary>
+    /// Posts and times the call; <paramref name="check"/> reads a 200 answer and returns the
+    /// value to keep and an error kind, null when the answer is what was asked for.
+    /// </summary>
+    private async Task<CallOutcome> TryPostAsync(string call, string path, string payload,
+        Func<JsonElement, (string? Value, string? Error)> check, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        HttpStatusCode status;
+        string body;
+        try
+        {
+            (status, body) = await PostAsync(path, payload, cancellationToken);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var kind = exception is OperationCanceledException ? "timeout" : "http_error";
+            return CallOutcome.Failed(Stopwatch.GetElapsedTime(started).TotalMilliseconds, kind, $"{call}: {kind}: {exception.Message}");
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (status != HttpStatusCode.OK)
+            {
+                var code = document.RootElement.TryGetProperty("error", out var error) && error.TryGetProperty("code", out var value) ? value.GetString() : null;
+                return CallOutcome.Failed(elapsed, $"{(int)status} {code ?? "no_error_code"}", $"{call} answered {(int)status}: {body}");
+            }
+
+            var (kept, failure) = check(document.RootElement);
+            return failure is null ? new CallOutcome(elapsed, kept, null, null) : CallOutcome.Failed(elapsed, failure, $"{call}: {failure}: {body}");
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return CallOutcome.Failed(elapsed, $"{(int)status} unreadable_body", $"{call} answered {(int)status} with a body the bench could not read: {body}");
+        }
+    }
+
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, string payload, CancellationToken cancellationToken)
     {
         using var timeout = WithTimeout(cancellationToken);
@@ -157,4 +247,10 @@ internal sealed class RelayClient : IDisposable
             throw new BenchException($"{call} answered {(int)actual} {actual}, expected {(int)expected}: {body}");
         }
     }
+}
+
+/// <summary>One timed call: its latency, the value it produced, or the kind of error (for counting) and the whole of it (for the report).</summary>
+internal sealed record CallOutcome(double Milliseconds, string? Value, string? Error, string? Detail)
+{
+    public static CallOutcome Failed(double milliseconds, string error, string detail) => new(milliseconds, null, error, detail);
 }

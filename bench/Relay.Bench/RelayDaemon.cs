@@ -43,7 +43,8 @@ internal sealed class RelayDaemon : IAsyncDisposable
 
     public RelayClient Client { get; private set; } = null!;
 
-    public static async Task<RelayDaemon> StartAsync(string relayDll, string isolation, CancellationToken cancellationToken)
+    /// <param name="connections">How many keep-alive connections the client may open: 1 for latency, more for load.</param>
+    public static async Task<RelayDaemon> StartAsync(string relayDll, string isolation, int connections, CancellationToken cancellationToken)
     {
         // A free port can be taken between probing and binding; a couple of retries cover that.
         for (var attempt = 1; ; attempt++)
@@ -56,7 +57,7 @@ internal sealed class RelayDaemon : IAsyncDisposable
             try
             {
                 await daemon.WaitUntilHealthyAsync(cancellationToken);
-                daemon.Client = new RelayClient(new Uri($"http://127.0.0.1:{port}/"), daemon.ReadToken());
+                daemon.Client = new RelayClient(new Uri($"http://127.0.0.1:{port}/"), daemon.ReadToken(), connections);
                 return daemon;
             }
             catch (BenchException) when (attempt < 3 && daemon.Tail.Contains("already in use", StringComparison.OrdinalIgnoreCase))
@@ -71,20 +72,26 @@ internal sealed class RelayDaemon : IAsyncDisposable
         }
     }
 
-    /// <summary>Resident set size of the daemon process now, in bytes (<c>VmRSS</c> of <c>/proc/&lt;pid&gt;/status</c>).</summary>
-    public long ResidentBytes()
+    /// <summary>
+    /// The daemon's memory now, from <c>/proc/&lt;pid&gt;/status</c>: <c>VmRSS</c> (all resident
+    /// pages), <c>RssAnon</c> (its heaps and stacks, without the mapped runtime files) and
+    /// <c>VmHWM</c> (the highest <c>VmRSS</c> since it started).
+    /// </summary>
+    public MemorySample Memory()
     {
+        var fields = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            // "VmRSS:     51234 kB" — the kernel's kB are KiB.
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line[(colon + 1)..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var kib, "kB"])
             {
-                // "VmRSS:     51234 kB" — the kernel's kB are KiB.
-                var kib = line["VmRSS:".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-                return long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
+                fields[line[..colon]] = long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
             }
         }
 
-        throw new BenchException($"no VmRSS in /proc/{_process.Id}/status");
+        long Field(string name) => fields.TryGetValue(name, out var bytes) ? bytes : throw new BenchException($"no {name} in /proc/{_process.Id}/status");
+        return new MemorySample(Field("VmRSS"), Field("RssAnon"), Field("VmHWM"));
     }
 
     public string Tail => string.Join('\n', _tail);
@@ -208,3 +215,6 @@ internal sealed class RelayDaemon : IAsyncDisposable
         }
     }
 }
+
+/// <summary>One reading of a process's memory, in bytes.</summary>
+internal sealed record MemorySample(long ResidentBytes, long AnonymousBytes, long PeakResidentBytes);

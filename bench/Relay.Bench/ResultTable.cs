@@ -19,7 +19,7 @@ internal static class ResultTable
             result.BaselineMedian is { } baseline ? Format(baseline, result.Unit) : "—",
             result.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—",
             result.Target,
-            result.Met ? "met" : "MISSED",
+            result.Met switch { true => "met", false => "MISSED", null => "—" },
         }));
 
         var widths = Enumerable.Range(0, Header.Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
@@ -36,10 +36,18 @@ internal static class ResultTable
 
         foreach (var result in results.Where(result => result.Baseline is not null))
         {
-            output.WriteLine($"  baseline of '{result.Name}': {result.Baseline} (p99 {Format(result.BaselineP99!.Value, result.Unit)})");
+            output.WriteLine($"  baseline of '{result.Name}': {result.Baseline} (p99 {Format(result.BaselineP99!.Value, result.Unit)}; "
+                + $"median difference {result.Difference!.Value.ToString("+0.00;-0.00", CultureInfo.InvariantCulture)} {result.Unit})");
         }
     }
 
-    public static string Format(double value, string unit) =>
-        value.ToString(unit == "ms" ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " " + unit;
+    public static string Format(double value, string unit) => unit switch
+    {
+        "ms" => value.ToString("0.00", CultureInfo.InvariantCulture) + " ms",
+        Count => value.ToString("0", CultureInfo.InvariantCulture),
+        _ => value.ToString("0.0", CultureInfo.InvariantCulture) + " " + unit,
+    };
+
+    /// <summary>The unit of a measurement that counts things: printed as a whole number, with no unit.</summary>
+    public const string Count = "count";
 }

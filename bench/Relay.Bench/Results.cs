@@ -8,14 +8,16 @@ internal abstract record Target
 {
     public abstract string Describe(string unit);
 
-    public abstract bool IsMet(double median, double? ratio);
+    /// <summary>Whether the median meets the target; null when there is nothing to meet.</summary>
+    public abstract bool? IsMet(double median, double? baselineMedian);
 
     /// <summary>The median must not exceed <paramref name="Limit"/> (in the measurement's unit).</summary>
     public sealed record AtMost(double Limit) : Target
     {
-        public override string Describe(string unit) => $"≤ {Limit.ToString("0.##", CultureInfo.InvariantCulture)} {unit}";
+        public override string Describe(string unit) =>
+            $"≤ {Limit.ToString("0.##", CultureInfo.InvariantCulture)}" + (unit == ResultTable.Count ? "" : " " + unit);
 
-        public override bool IsMet(double median, double? ratio) => median <= Limit;
+        public override bool? IsMet(double median, double? baselineMedian) => median <= Limit;
     }
 
     /// <summary>The median over the baseline's median must not exceed <paramref name="Limit"/>.</summary>
@@ -23,7 +25,23 @@ internal abstract record Target
     {
         public override string Describe(string unit) => $"≤ {Limit.ToString("0.0#", CultureInfo.InvariantCulture)}×";
 
-        public override bool IsMet(double median, double? ratio) => ratio is { } value && value <= Limit;
+        public override bool? IsMet(double median, double? baselineMedian) => baselineMedian is > 0 && median / baselineMedian <= Limit;
+    }
+
+    /// <summary>The median may exceed the baseline's median by at most <paramref name="Limit"/> (in the measurement's unit).</summary>
+    public sealed record DifferenceAtMost(double Limit) : Target
+    {
+        public override string Describe(string unit) => $"≤ baseline + {Limit.ToString("0.##", CultureInfo.InvariantCulture)} {unit}";
+
+        public override bool? IsMet(double median, double? baselineMedian) => baselineMedian is { } baseline && median - baseline <= Limit;
+    }
+
+    /// <summary>Reported for information; nothing to meet.</summary>
+    public sealed record None : Target
+    {
+        public override string Describe(string unit) => "—";
+
+        public override bool? IsMet(double median, double? baselineMedian) => null;
     }
 }
 
@@ -42,8 +60,13 @@ internal sealed record MeasurementResult
     /// <summary>Median over baseline median.</summary>
     public double? Ratio { get; init; }
 
+    /// <summary>Median minus baseline median.</summary>
+    public double? Difference { get; init; }
+
     public required string Target { get; init; }
-    public required bool Met { get; init; }
+
+    /// <summary>Null when the measurement has no target.</summary>
+    public required bool? Met { get; init; }
     public required IReadOnlyList<double> Values { get; init; }
     public IReadOnlyList<double>? BaselineValues { get; init; }
 
@@ -63,8 +86,9 @@ internal sealed record MeasurementResult
             BaselineMedian = baselineMedian,
             BaselineP99 = baselineValues is null ? null : Percentiles.NearestRank(baselineValues, 99),
             Ratio = ratio,
+            Difference = median - baselineMedian,
             Target = target.Describe(unit),
-            Met = target.IsMet(median, ratio),
+            Met = target.IsMet(median, baselineMedian),
             Values = values,
             BaselineValues = baselineValues,
         };
@@ -81,6 +105,9 @@ internal sealed record BenchReport
     public required int SamplesPerMeasurement { get; init; }
     public required int WarmupIterations { get; init; }
     public required IReadOnlyList<string> Skipped { get; init; }
+
+    /// <summary>What the table cannot show: the load part's error breakdown and extra memory readings.</summary>
+    public required IReadOnlyList<string> Notes { get; init; }
     public required IReadOnlyList<MeasurementResult> Results { get; init; }
 }
 
