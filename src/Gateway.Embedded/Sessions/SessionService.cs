@@ -61,6 +61,7 @@ public sealed partial class SessionService(
         store.Insert(session);
 
         var failures = new List<string>();
+        var busy = 0;
         foreach (var candidate in Candidates(report))
         {
             var compute = registry.Find(candidate.ComputeId!);
@@ -95,6 +96,7 @@ public sealed partial class SessionService(
             catch (ComputeException exception)
             {
                 failures.Add($"{candidate.Name}: {exception.Message}");
+                busy += exception.Kind == ComputeErrorKind.Busy ? 1 : 0;
                 store.AppendEvent(session.SessionId, compute.Description.ComputeId, SessionEventTypes.ProvisionFailed, time.GetUtcNow(),
                     (long)time.GetElapsedTime(started).TotalMilliseconds,
                     new JsonObject { ["provider"] = candidate.Name, ["code"] = exception.Code, ["reason"] = exception.Message });
@@ -103,9 +105,16 @@ public sealed partial class SessionService(
         }
 
         var reason = failures.Count == 0 ? "no recommended compute is registered any more" : string.Join("; ", failures);
-        store.Update(session with { Status = SessionStatus.Failed, UpdatedAt = time.GetUtcNow(), EndedAt = time.GetUtcNow() });
-        store.AppendEvent(session.SessionId, null, SessionEventTypes.Failed, time.GetUtcNow(), null, new JsonObject { ["reason"] = reason });
-        throw new ComputeException(ComputeErrorKind.Unavailable, "provision_failed",
+        var failed = session with { Status = SessionStatus.Failed, UpdatedAt = time.GetUtcNow(), EndedAt = time.GetUtcNow() };
+        store.Write(writes =>
+        {
+            writes.Update(failed);
+            writes.AppendEvent(failed.SessionId, null, SessionEventTypes.Failed, time.GetUtcNow(), null, new JsonObject { ["reason"] = reason });
+        });
+
+        // Every compute being full is a busy gateway (429, try again later), not a broken one.
+        var allBusy = failures.Count > 0 && busy == failures.Count;
+        throw new ComputeException(allBusy ? ComputeErrorKind.Busy : ComputeErrorKind.Unavailable, allBusy ? "computes_busy" : "provision_failed",
             $"Session {session.SessionId} failed: no compute could create its sandbox ({reason}).");
     }
 
@@ -146,9 +155,10 @@ public sealed partial class SessionService(
         {
             var result = await compute.Compute.RunSandboxAsync(session.SandboxId!, request, cancellationToken);
             var elapsed = (long)time.GetElapsedTime(started).TotalMilliseconds;
-            store.AppendEvent(sessionId, session.ComputeId, SessionEventTypes.Exec, time.GetUtcNow(), elapsed,
-                new JsonObject { ["exit_code"] = result.ExitCode, ["timed_out"] = result.TimedOut });
-            return (EndRun(session, result.ExitCode, result.Stdout, result.Stderr, result.TimedOut), result, elapsed);
+            var ended = EndRun(session, result.ExitCode, result.Stdout, result.Stderr, result.TimedOut, writes =>
+                writes.AppendEvent(sessionId, session.ComputeId, SessionEventTypes.Exec, time.GetUtcNow(), elapsed,
+                    new JsonObject { ["exit_code"] = result.ExitCode, ["timed_out"] = result.TimedOut }));
+            return (ended, result, elapsed);
         }
         catch (ComputeException exception)
         {
@@ -251,9 +261,9 @@ public sealed partial class SessionService(
         finally
         {
             var elapsed = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
-            store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Stream, time.GetUtcNow(), elapsed,
-                new JsonObject { ["exit_code"] = exit?.ExitCode, ["completed"] = exit is not null });
-            EndRun(session, exit?.ExitCode, stdout.ToString(), stderr.ToString(), exit?.TimedOut ?? false);
+            EndRun(session, exit?.ExitCode, stdout.ToString(), stderr.ToString(), exit?.TimedOut ?? false, writes =>
+                writes.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Stream, time.GetUtcNow(), elapsed,
+                    new JsonObject { ["exit_code"] = exit?.ExitCode, ["completed"] = exit is not null }));
         }
     }
 
@@ -269,12 +279,17 @@ public sealed partial class SessionService(
             ?? throw new ComputeException(ComputeErrorKind.Unavailable, "compute_unavailable", $"The compute {session.ComputeId} of session {sessionId} is not connected.");
         var now = time.GetUtcNow();
         session = session with { Status = SessionStatus.Running, UpdatedAt = now };
-        store.Update(session);
-        store.AppendTranscript(sessionId, "assistant", "tool_use", request.Code, now, "run");
+        var running = session;
+        store.Write(writes =>
+        {
+            writes.Update(running);
+            writes.AppendTranscript(sessionId, "assistant", "tool_use", request.Code, now, "run");
+        });
         return (session, compute);
     }
 
-    private SessionRecord EndRun(SessionRecord session, int? exitCode, string stdout, string stderr, bool timedOut)
+    // The run's own event comes in with the transcript and status: one commit ends a run.
+    private SessionRecord EndRun(SessionRecord session, int? exitCode, string stdout, string stderr, bool timedOut, Action<SessionWrites> runEvent)
     {
         var limit = options.Value.TranscriptOutputChars;
         var content = new StringBuilder();
@@ -286,22 +301,26 @@ public sealed partial class SessionService(
         }
 
         var now = time.GetUtcNow();
-        store.AppendTranscript(session.SessionId, "tool", "tool_result", content.ToString(), now, "run");
+        var current = store.Find(session.SessionId);
+        var ended = current is not null && SessionStatus.IsEnded(current.Status);
         var updated = session with { Status = SessionStatus.Idle, UpdatedAt = now };
-        if (store.Find(session.SessionId) is { } current && SessionStatus.IsEnded(current.Status))
+        store.Write(writes =>
         {
-            return current;
-        }
-
-        store.Update(updated);
-        return updated;
+            runEvent(writes);
+            writes.AppendTranscript(session.SessionId, "tool", "tool_result", content.ToString(), now, "run");
+            if (!ended)
+            {
+                writes.Update(updated);
+            }
+        });
+        return ended ? current! : updated;
     }
 
     private ComputeException FailRun(SessionRecord session, ComputeException exception)
     {
-        store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Failed, time.GetUtcNow(), null,
-            new JsonObject { ["code"] = exception.Code, ["reason"] = exception.Message });
-        EndRun(session, null, "", exception.Message, timedOut: false);
+        EndRun(session, null, "", exception.Message, timedOut: false, writes =>
+            writes.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Failed, time.GetUtcNow(), null,
+                new JsonObject { ["code"] = exception.Code, ["reason"] = exception.Message }));
         return exception;
     }
 

@@ -61,31 +61,28 @@ public sealed class SessionStore
         database.Migrate("sessions", Migrations);
     }
 
-    public void Insert(SessionRecord session)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO sessions (session_id, session_name, status, provider, compute_id, sandbox_id, task, workload, routing, metadata,
-                                  idle_timeout_minutes, predicted_startup_ms, created_at, updated_at, ended_at)
-            VALUES ($id, $name, $status, $provider, $compute, $sandbox, $task, $workload, $routing, $metadata, $idle, $predicted, $created, $updated, $ended)
-            """;
-        Bind(command, session);
-        command.ExecuteNonQuery();
-    }
+    public void Insert(SessionRecord session) => Write(writes => writes.Insert(session));
 
-    public void Update(SessionRecord session)
+    public void Update(SessionRecord session) => Write(writes => writes.Update(session));
+
+    /// <summary>
+    /// Several writes in one transaction: one durable commit instead of one per write (each
+    /// costs an fsync), and a crash never leaves half of them — a run recorded as started
+    /// without its transcript entry, or ended without its result.
+    /// </summary>
+    public void Write(Action<SessionWrites> writes) => Write(batch =>
+    {
+        writes(batch);
+        return 0;
+    });
+
+    public T Write<T>(Func<SessionWrites, T> writes)
     {
         using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE sessions SET session_name = $name, status = $status, provider = $provider, compute_id = $compute, sandbox_id = $sandbox,
-                task = $task, workload = $workload, routing = $routing, metadata = $metadata, idle_timeout_minutes = $idle,
-                predicted_startup_ms = $predicted, created_at = $created, updated_at = $updated, ended_at = $ended
-            WHERE session_id = $id
-            """;
-        Bind(command, session);
-        command.ExecuteNonQuery();
+        using var transaction = connection.BeginTransaction();
+        var result = writes(new SessionWrites(connection, transaction));
+        transaction.Commit();
+        return result;
     }
 
     public SessionRecord? Find(string sessionId) =>
@@ -108,24 +105,8 @@ public sealed class SessionStore
         return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    public TranscriptEntry AppendTranscript(string sessionId, string role, string kind, string content, DateTimeOffset at, string? toolName)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO session_transcript (session_id, seq, role, kind, content, at, tool_name)
-            VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_transcript WHERE session_id = $id), $role, $kind, $content, $at, $tool)
-            RETURNING seq
-            """;
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$role", role);
-        command.Parameters.AddWithValue("$kind", kind);
-        command.Parameters.AddWithValue("$content", content);
-        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$tool", (object?)toolName ?? DBNull.Value);
-        var seq = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        return new TranscriptEntry(seq, role, kind, content, at, toolName);
-    }
+    public TranscriptEntry AppendTranscript(string sessionId, string role, string kind, string content, DateTimeOffset at, string? toolName) =>
+        Write(writes => writes.AppendTranscript(sessionId, role, kind, content, at, toolName));
 
     public int CountTranscript(string sessionId)
     {
@@ -162,22 +143,8 @@ public sealed class SessionStore
         return entries;
     }
 
-    public void AppendEvent(string sessionId, string? computeId, string type, DateTimeOffset at, long? durationMs, JsonObject? data = null)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO session_events (session_id, seq, type, at, duration_ms, data, compute_id)
-            VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_events WHERE session_id = $id), $type, $at, $duration, $data, $compute)
-            """;
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$type", type);
-        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$duration", (object?)durationMs ?? DBNull.Value);
-        command.Parameters.AddWithValue("$data", (data ?? []).ToJsonString());
-        command.Parameters.AddWithValue("$compute", (object?)computeId ?? DBNull.Value);
-        command.ExecuteNonQuery();
-    }
+    public void AppendEvent(string sessionId, string? computeId, string type, DateTimeOffset at, long? durationMs, JsonObject? data = null) =>
+        Write(writes => writes.AppendEvent(sessionId, computeId, type, at, durationMs, data));
 
     public IReadOnlyList<SessionEvent> ReadEvents(string sessionId)
     {
@@ -213,25 +180,6 @@ public sealed class SessionStore
         }
 
         return durations;
-    }
-
-    private static void Bind(SqliteCommand command, SessionRecord session)
-    {
-        command.Parameters.AddWithValue("$id", session.SessionId);
-        command.Parameters.AddWithValue("$name", (object?)session.SessionName ?? DBNull.Value);
-        command.Parameters.AddWithValue("$status", session.Status);
-        command.Parameters.AddWithValue("$provider", (object?)session.Provider ?? DBNull.Value);
-        command.Parameters.AddWithValue("$compute", (object?)session.ComputeId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$sandbox", (object?)session.SandboxId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$task", session.Task);
-        command.Parameters.AddWithValue("$workload", session.Workload);
-        command.Parameters.AddWithValue("$routing", session.Routing.ToJsonString());
-        command.Parameters.AddWithValue("$metadata", session.Metadata.ToJsonString());
-        command.Parameters.AddWithValue("$idle", session.IdleTimeoutMinutes);
-        command.Parameters.AddWithValue("$predicted", (object?)session.PredictedStartupMs ?? DBNull.Value);
-        command.Parameters.AddWithValue("$created", session.CreatedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$updated", session.UpdatedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$ended", session.EndedAt is { } ended ? ended.ToUnixTimeMilliseconds() : DBNull.Value);
     }
 
     private List<SessionRecord> QuerySessions(string sql, params (string Name, object Value)[] parameters)

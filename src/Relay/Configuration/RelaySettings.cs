@@ -6,6 +6,7 @@ namespace Cerver.Relay.Configuration;
 public sealed record RelaySettings
 {
     public const int DefaultPort = 8790;
+    public const int DefaultMaxSandboxes = 64;
 
     public required RelayPaths Paths { get; init; }
     public int Port { get; init; } = DefaultPort;
@@ -17,6 +18,7 @@ public sealed record RelaySettings
     public string? UpdateRepo { get; init; }
     public string? GitHubApiUrl { get; init; }
     public bool Offline { get; init; }
+    public int MaxSandboxes { get; init; } = DefaultMaxSandboxes;
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 

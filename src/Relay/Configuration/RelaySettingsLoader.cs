@@ -50,6 +50,7 @@ public static class RelaySettingsLoader
             UpdateRepo = Pick("CERVER_UPDATE_REPO"),
             GitHubApiUrl = Pick("CERVER_GITHUB_API_URL"),
             Offline = overrides.Offline,
+            MaxSandboxes = ParseMaxSandboxes(Pick("CERVER_MAX_SANDBOXES")),
         };
     }
 
@@ -68,6 +69,11 @@ public static class RelaySettingsLoader
             ? port
             : throw new SettingsException($"CERVER_RELAY_PORT must be a port number (0–65535), not '{value}'.");
     }
+
+    private static int ParseMaxSandboxes(string? value) =>
+        value is null ? RelaySettings.DefaultMaxSandboxes
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max is >= 1 and <= 4096 ? max
+        : throw new SettingsException($"CERVER_MAX_SANDBOXES must be a number from 1 to 4096, not '{value}'.");
 
     private static string? Value(IReadOnlyDictionary<string, string?> environment, string key) =>
         environment.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

@@ -61,6 +61,7 @@ public static class DaemonHost
             compute.RelayDirectory = paths.RelayDirectory;
             compute.ComputeId = identity.ComputeId;
             compute.Isolation = settings.Isolation;
+            compute.MaxSandboxes = settings.MaxSandboxes;
         });
         builder.Services.AddEmbeddedGateway();
         var snapshot = new RelaySettingsSnapshot(settings);

@@ -45,6 +45,8 @@ public sealed class RelaySettingsLoaderTests
     [InlineData("CERVER_RELAY_PORT", "70000", "CERVER_RELAY_PORT must be a port number")]
     [InlineData("CERVER_RELAY_LISTEN", "my-laptop", "CERVER_RELAY_LISTEN must be an IP address")]
     [InlineData("CERVER_ISOLATION", "docker", "CERVER_ISOLATION must be auto, bubblewrap, seatbelt or none")]
+    [InlineData("CERVER_MAX_SANDBOXES", "0", "CERVER_MAX_SANDBOXES must be a number from 1 to 4096")]
+    [InlineData("CERVER_MAX_SANDBOXES", "lots", "CERVER_MAX_SANDBOXES must be a number from 1 to 4096")]
     public void Bad_values_name_the_setting(string key, string value, string message)
     {
         using var home = new TempDirectory("cerver-home");

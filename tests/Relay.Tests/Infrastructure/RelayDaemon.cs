@@ -40,10 +40,10 @@ public sealed class RelayDaemon : IAsyncDisposable
 
     public string Home => _home.Path;
 
-    public static async Task<RelayDaemon> StartAsync(string isolation = "auto", string? apiKey = null, Action<RelaySettings>? check = null, Action<IServiceCollection>? services = null, int port = 0)
+    public static async Task<RelayDaemon> StartAsync(string isolation = "auto", string? apiKey = null, Action<RelaySettings>? check = null, Action<IServiceCollection>? services = null, int port = 0, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var home = new TempDirectory("cerver-home");
-        var settings = RelaySettingsLoader.Load(new Dictionary<string, string?>
+        var settings = RelaySettingsLoader.Load(new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["CERVER_HOME"] = home.Path,
             ["CERVER_RELAY_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
