@@ -106,12 +106,25 @@ public sealed partial class LinkClient(
         }
     }
 
-    /// <summary>Serves calls until the link ends; returns why it ended. Every call still running is cancelled then.</summary>
+    /// <summary>
+    /// Serves calls until the link ends; returns why it ended. Every call still running when
+    /// the link drops is cancelled. When the relay stops, calls in flight keep their link
+    /// until they end — the shutdown drain gives them the same grace as local runs and kills
+    /// them after it — and the link closes once they are done.
+    /// </summary>
     private async Task<string> ServeAsync(LinkChannel channel, CancellationToken stoppingToken)
     {
         var calls = new ConcurrentDictionary<string, (CancellationTokenSource Cancel, Task Running)>(StringComparer.Ordinal);
-        using var linkDown = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var linkDown = new CancellationTokenSource();
         Task Send(LinkFrame frame, CancellationToken cancellationToken) => channel.SendAsync(frame, cancellationToken);
+        async Task CloseWhenCallsEndAsync()
+        {
+            await Task.WhenAll(calls.Values.Select(call => call.Running));
+            await channel.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "relay stopping");
+            linkDown.CancelAfter(TimeSpan.FromSeconds(2));
+        }
+
+        await using var stopping = stoppingToken.Register(() => _ = CloseWhenCallsEndAsync());
         try
         {
             while (true)
@@ -119,7 +132,7 @@ public sealed partial class LinkClient(
                 var received = await channel.ReceiveAsync(linkDown.Token);
                 if (received.IsClosed)
                 {
-                    return "the gateway closed the link";
+                    return stoppingToken.IsCancellationRequested ? "the relay is stopping" : "the gateway closed the link";
                 }
 
                 if (received.Frame is not { } frame)
@@ -156,18 +169,14 @@ public sealed partial class LinkClient(
             await channel.CloseAsync(exception.Status, exception.Message);
             return "the gateway broke the link protocol: " + exception.Message;
         }
-        catch (Exception exception) when (exception is WebSocketException or IOException || (exception is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+        catch (Exception exception) when (exception is WebSocketException or IOException or OperationCanceledException)
         {
-            return Describe(exception);
+            return stoppingToken.IsCancellationRequested ? "the relay is stopping" : Describe(exception);
         }
         finally
         {
             await linkDown.CancelAsync();
             await Task.WhenAll(calls.Values.Select(call => call.Running));
-            if (stoppingToken.IsCancellationRequested)
-            {
-                await channel.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "relay stopping");
-            }
         }
     }
 

@@ -133,7 +133,7 @@ public sealed class LinkTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_B_dies_mid_call_A_fails_the_call_drops_B_and_routes_the_next_session_to_a_live_compute()
+    public async Task When_the_link_drops_mid_call_A_fails_the_call_cleanly_and_B_kills_its_processes()
     {
         var session = await RelayDaemon.ReadJsonAsync(await _a.Client.PostAsJsonAsync("/gateway/sessions", new
         {
@@ -151,16 +151,64 @@ public sealed class LinkTests : IAsyncLifetime
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        await _b.DisposeAsync();
-        using var response = await running;
-        var error = await RelayDaemon.ReadJsonAsync(response, 503);
-        Assert.Equal(LinkErrors.RelayDisconnected, error["error"]!["code"]!.GetValue<string>());
+        _a.App.Services.GetRequiredService<LinkedRelays>().Find(LinkedId)!.Abort();
 
-        Assert.Null(_a.App.Services.GetRequiredService<ComputeRegistry>().Find(LinkedId));
+        var error = await RelayDaemon.ReadJsonAsync(await running, 503);
+        Assert.Equal(LinkErrors.RelayDisconnected, error["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(0, await ProcessTable.WaitUntilGoneAsync(marker, TimeSpan.FromSeconds(20)));
+        var detail = await RelayDaemon.ReadJsonAsync(await _a.Client.GetAsync($"/gateway/sessions/{id}", TestContext.Current.CancellationToken), 200);
+        Assert.Contains(detail["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "failed" && e["data"]!["code"]!.GetValue<string>() == LinkErrors.RelayDisconnected);
+        await WaitUntilLinkedAsync(_a);
+    }
+
+    [Fact]
+    public async Task Once_B_is_gone_A_routes_new_sessions_to_a_live_compute_and_refuses_ones_pinned_to_B()
+    {
+        await _b.DisposeAsync();
+        var registry = _a.App.Services.GetRequiredService<ComputeRegistry>();
+        while (registry.Find(LinkedId) is not null)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
         var next = await RelayDaemon.ReadJsonAsync(await _a.Client.PostAsJsonAsync("/gateway/sessions", new { task = "after the drop", requirements = new { runtime = "shell" } }, TestContext.Current.CancellationToken), 200);
         Assert.Equal("local", next["provider"]!.GetValue<string>());
-        var refused = await _a.Client.PostAsJsonAsync("/gateway/sessions", new { task = "pinned to the dead relay", requirements = new { runtime = "shell" }, target_compute_id = LinkedId }, TestContext.Current.CancellationToken);
-        Assert.Equal(409, (int)refused.StatusCode);
+        var pinned = await _a.Client.PostAsJsonAsync("/gateway/sessions", new { task = "pinned to the dead relay", requirements = new { runtime = "shell" }, target_compute_id = LinkedId }, TestContext.Current.CancellationToken);
+        Assert.Equal(409, (int)pinned.StatusCode);
+
+        _b = await StartRelayBAsync(_a.BaseUrl);
+    }
+
+    [Fact]
+    public async Task When_B_stops_a_call_in_flight_finishes_within_the_grace_and_reaches_A()
+    {
+        var session = await RelayDaemon.ReadJsonAsync(await _a.Client.PostAsJsonAsync("/gateway/sessions", new
+        {
+            task = "finish before the relay stops",
+            requirements = new { runtime = "shell" },
+            target_compute_id = LinkedId,
+        }, TestContext.Current.CancellationToken), 200);
+        var id = session["session_id"]!.GetValue<string>();
+        var workspace = Path.Combine(_b.Home, "relay", "sandboxes", session["sandbox_id"]!.GetValue<string>());
+        var marker = "drain-" + Guid.NewGuid().ToString("N");
+
+        var running = _a.Client.PostAsJsonAsync($"/gateway/sessions/{id}/run", new { code = $"until [ -f go ]; do sleep 0.05; done; echo finished {marker}", timeout = 120 }, TestContext.Current.CancellationToken);
+        while (ProcessTable.CountWithArgument(marker) == 0)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var gate = _b.App.Services.GetRequiredService<Cerver.Relay.Compute.Sandboxes.LocalCompute>().Gate;
+        var stopping = _b.DisposeAsync().AsTask();
+        while (!gate.IsDraining)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(workspace, "go"), "", TestContext.Current.CancellationToken);
+        var run = await RelayDaemon.ReadJsonAsync(await running, 200);
+        Assert.Equal($"finished {marker}\n", run["result"]!["stdout"]!.GetValue<string>());
+        await stopping;
 
         _b = await StartRelayBAsync(_a.BaseUrl);
         await WaitUntilLinkedAsync(_a);
