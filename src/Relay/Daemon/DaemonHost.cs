@@ -70,6 +70,8 @@ public static class DaemonHost
         app.MapRelayEndpoints();
         app.MapComputeApi();
         app.MapGatewayApi();
+        app.MapAccountApi();
+        app.MapFleetApi();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
