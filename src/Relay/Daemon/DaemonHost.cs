@@ -4,6 +4,7 @@ using Cerver.Gateway.Embedded.Http;
 using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
+using Cerver.Relay.Link;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -57,7 +58,14 @@ public static class DaemonHost
             compute.ComputeId = identity.ComputeId;
             compute.Isolation = settings.Isolation;
         });
-        builder.Services.AddEmbeddedGateway();
+        builder.Services.AddEmbeddedGateway(gateway =>
+        {
+            gateway.HeartbeatInterval = settings.HeartbeatInterval;
+            gateway.DevicePollIntervalSeconds = settings.DevicePollIntervalSeconds;
+        });
+        builder.Services.AddGatewayClient(settings.Gateway);
+        builder.Services.AddSingleton<GatewayConnection>();
+        builder.Services.AddHostedService<GatewayRegistrationService>();
         var snapshot = new RelaySettingsSnapshot(settings);
         builder.Services.AddSingleton(snapshot);
         builder.Services.AddSingleton(identity);
@@ -91,6 +99,7 @@ public static class DaemonHost
         logging.MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.File(
                 Path.Combine(paths.LogsDirectory, "relay-.log"),
