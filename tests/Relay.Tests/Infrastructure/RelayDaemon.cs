@@ -40,18 +40,24 @@ public sealed class RelayDaemon : IAsyncDisposable
 
     public string Home => _home.Path;
 
-    public static async Task<RelayDaemon> StartAsync(string isolation = "auto", string? apiKey = null, Action<RelaySettings>? check = null)
+    public static async Task<RelayDaemon> StartAsync(
+        string isolation = "auto",
+        string? apiKey = null,
+        Action<RelaySettings>? check = null,
+        TimeProvider? time = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var home = new TempDirectory("cerver-home");
-        var settings = RelaySettingsLoader.Load(new Dictionary<string, string?>
+        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["CERVER_HOME"] = home.Path,
             ["CERVER_RELAY_PORT"] = "0",
             ["CERVER_ISOLATION"] = isolation,
             ["CERVER_API_KEY"] = apiKey,
-        });
+        };
+        var settings = RelaySettingsLoader.Load(variables);
         check?.Invoke(settings);
-        var app = DaemonHost.Build(settings, new DaemonHostOptions { ConsoleLogging = false });
+        var app = DaemonHost.Build(settings, new DaemonHostOptions { ConsoleLogging = false, Time = time });
         await app.StartAsync();
         return new RelayDaemon(home, app, settings);
     }
