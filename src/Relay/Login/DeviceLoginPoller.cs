@@ -25,7 +25,7 @@ public sealed class DeviceLoginPoller(TimeProvider time)
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(start.ExpiresIn);
         while (true)
         {
-            await Task.Delay(interval, time, cancellationToken);
+            await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
             if (time.GetUtcNow() >= deadline)
             {
                 throw Expired();
@@ -34,7 +34,7 @@ public sealed class DeviceLoginPoller(TimeProvider time)
             DevicePollResponse answer;
             try
             {
-                answer = await poll(cancellationToken);
+                answer = await poll(cancellationToken).ConfigureAwait(false);
             }
             catch (GatewayException exception) when (exception.IsTransient)
             {
