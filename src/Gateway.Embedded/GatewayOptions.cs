@@ -13,4 +13,15 @@ public sealed class GatewayOptions
     public int TranscriptOutputChars { get; set; } = 4096;
 
     public TimeSpan IdleSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a device code of <c>POST /v2/auth/device</c> can be approved.</summary>
+    public TimeSpan DeviceCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The polling interval a device is told to keep (whole seconds on the wire).</summary>
+    public int DevicePollIntervalSeconds { get; set; } = 5;
+
+    /// <summary>How often linked relays heartbeat; a relay that misses <see cref="MissedHeartbeatsBeforeOffline"/> is offline.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    public int MissedHeartbeatsBeforeOffline { get; set; } = 3;
 }

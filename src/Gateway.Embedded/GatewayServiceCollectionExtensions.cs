@@ -1,3 +1,4 @@
+using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Gateway.Embedded.Sessions;
@@ -8,7 +9,7 @@ namespace Cerver.Gateway.Embedded;
 
 public static class GatewayServiceCollectionExtensions
 {
-    /// <summary>Registers the session layer over the computes in the registry (this machine first).</summary>
+    /// <summary>Registers the session layer over the computes in the registry (this machine first), and the accounts and fleet of relays that use this machine as their gateway.</summary>
     public static IServiceCollection AddEmbeddedGateway(this IServiceCollection services, Action<GatewayOptions>? configure = null)
     {
         services.AddOptions<GatewayOptions>().Configure(configure ?? (_ => { }));
@@ -17,6 +18,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<SessionService>();
         services.AddSingleton<StressTestService>();
         services.AddSingleton<LinkedRelays>();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<RelayKeys>();
+        services.AddSingleton<DeviceAuthorization>();
+        services.AddSingleton<FleetStore>();
+        services.AddSingleton<CapabilityDetector>();
         services.AddHostedService<LocalComputeRegistration>();
         services.AddHostedService<IdleSessionSweeper>();
         return services;

@@ -7,6 +7,9 @@ var root = new RootCommand("cerver-relay: turns this machine into a private comp
     StatusCommand.Create(),
     DoctorCommand.Create(),
     SessionsCommand.Create(),
+    LoginCommand.Create(),
+    LogoutCommand.Create(),
+    DevicesCommand.Create(),
     VersionCommand.Create(),
 };
 

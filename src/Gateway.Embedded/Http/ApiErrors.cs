@@ -9,7 +9,9 @@ public static class ApiErrors
     public static int StatusFor(ComputeErrorKind kind) => kind switch
     {
         ComputeErrorKind.InvalidInput => StatusCodes.Status400BadRequest,
+        ComputeErrorKind.Forbidden => StatusCodes.Status403Forbidden,
         ComputeErrorKind.NotFound => StatusCodes.Status404NotFound,
+        ComputeErrorKind.Gone => StatusCodes.Status410Gone,
         ComputeErrorKind.Conflict => StatusCodes.Status409Conflict,
         ComputeErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ComputeErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,

@@ -132,9 +132,6 @@ public static class GatewayEndpoints
                 metrics, store.CountTranscript(id)), V2JsonContext.Default.V2SessionDetail);
         });
 
-        endpoints.MapGet("/v2/computes", (ComputeRegistry registry) =>
-            Results.Json(new ComputeListResponse([.. registry.All().Select(ComputeInfoOf)]), json.ComputeListResponse));
-
         return endpoints;
     }
 
@@ -162,22 +159,6 @@ public static class GatewayEndpoints
         profile.Name, profile.DisplayName, profile.Executable, profile.Status.ToString().ToLowerInvariant(), profile.ComputeId, profile.Runtimes,
         profile.PublicPreview, profile.Browser, profile.Desktop, profile.StartupMs, profile.ExecMs, profile.UptimePercent, profile.Cost.PerMinuteUsd,
         profile.MaxTimeoutMinutes);
-
-    private static ComputeInfo ComputeInfoOf(RegisteredCompute compute) => new(
-        compute.Description.ComputeId,
-        compute.Description.Label,
-        "cerver_local_provider",
-        compute.Description.Status == ComputeStatus.Offline ? "offline" : "online",
-        "private",
-        compute.Description.Kind == ComputeKind.Local ? "local" : "relay",
-        compute.LastHeartbeatAt,
-        new ComputeCapabilities(
-            compute.Description.Runtimes.ToDictionary(runtime => runtime, _ => "available"),
-            [],
-            [],
-            compute.Isolation,
-            Environment.ProcessorCount,
-            0));
 
     private static int? IntQuery(HttpRequest request, string name, int min, int max)
     {

@@ -4,7 +4,9 @@ namespace Cerver.Relay.Compute.Contract;
 public enum ComputeErrorKind
 {
     InvalidInput,
+    Forbidden,
     NotFound,
+    Gone,
     Conflict,
     TooLarge,
     Unprocessable,

@@ -22,6 +22,8 @@ public sealed class RuntimeLocator
         ("npm", "npm", ["--version"]),
         ("uv", "uv", ["--version"]),
         ("git", "git", ["--version"]),
+        ("bun", "bun", ["--version"]),
+        ("deno", "deno", ["--version"]),
     ];
 
     private readonly Lazy<Task<IReadOnlyDictionary<string, RuntimeInfo>>> _runtimes;
@@ -68,7 +70,8 @@ public sealed class RuntimeLocator
                 "sh" => Describe(name, RealPath(onPath), ""),
                 "bash" or "node" => lines.Length >= 2 ? Describe(name, RealPath(lines[0]), lines[1]) : null,
                 "python" => lines.Length >= 3 ? Describe(name, lines[0], lines[1], lines[2]) : null,
-                _ => Describe(name, RealPath(onPath), lines.FirstOrDefault()?.Split(' ').Last() ?? ""),
+                // "git version 2.43.0", "uv 0.5.1", "deno 2.1.4 (stable, …)", "1.1.38": the first word with a digit.
+                _ => Describe(name, RealPath(onPath), lines.FirstOrDefault()?.Split(' ').FirstOrDefault(word => word.Any(char.IsAsciiDigit)) ?? ""),
             };
         }
         catch (Exception exception) when (exception is OperationCanceledException or System.ComponentModel.Win32Exception)

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
 namespace Cerver.Relay.Cli;
 
 /// <summary>Exit codes and the shape of human output shared by every verb.</summary>
@@ -9,6 +12,9 @@ public static class CliOutput
 
     /// <summary><c>status</c>: the daemon is not running.</summary>
     public const int NotRunning = 3;
+
+    /// <summary>Interrupted with Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 
     public static int Error(string message)
     {
@@ -26,4 +32,8 @@ public static class CliOutput
             Console.WriteLine(label.PadRight(width) + value);
         }
     }
+
+    /// <summary>A JSON timestamp in local time, or a dash when there is none.</summary>
+    public static string When(JsonNode? value) =>
+        value is null ? "–" : DateTimeOffset.Parse(value.GetValue<string>(), CultureInfo.InvariantCulture).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -24,13 +24,46 @@ public sealed class DaemonClient : IDisposable
 
     public HttpClient Http => _http;
 
+    /// <summary>Runs a verb's work against the daemon, turning its absence (exit 3) and its refusals into the CLI's error line.</summary>
+    public static async Task<int> RunAsync(Func<DaemonClient, Task<int>> action)
+    {
+        if (!CliSettings.TryLoad(out var settings))
+        {
+            return CliOutput.Failed;
+        }
+
+        using var client = new DaemonClient(settings);
+        try
+        {
+            return await action(client);
+        }
+        catch (DaemonUnavailableException exception)
+        {
+            CliOutput.Error(exception.Message);
+            return CliOutput.NotRunning;
+        }
+        catch (DaemonRefusedException exception)
+        {
+            return CliOutput.Error(exception.Message);
+        }
+    }
+
     /// <summary>GETs a JSON object, or throws <see cref="DaemonUnavailableException"/> / <see cref="DaemonRefusedException"/> with a sentence for the user.</summary>
-    public async Task<JsonObject> GetJsonAsync(string path, CancellationToken cancellationToken)
+    public Task<JsonObject> GetJsonAsync(string path, CancellationToken cancellationToken) => SendJsonAsync(HttpMethod.Get, path, null, cancellationToken);
+
+    /// <summary>Sends a request with an optional JSON body and reads the JSON object it answers, failing like <see cref="GetJsonAsync"/>.</summary>
+    public async Task<JsonObject> SendJsonAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            if (body is not null)
+            {
+                request.Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            }
+
+            response = await _http.SendAsync(request, cancellationToken);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
         {

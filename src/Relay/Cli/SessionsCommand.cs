@@ -15,7 +15,7 @@ public static class SessionsCommand
         var limit = new Option<int>("--limit") { Description = "How many sessions to list (1-200).", DefaultValueFactory = _ => 20 };
         var status = new Option<string?>("--status") { Description = "Only sessions with this status (ready, running, idle, failed, terminated)." };
         var list = new Command("list", "List recent sessions, newest first.") { json, limit, status };
-        list.SetAction((parse, cancellationToken) => WithClientAsync(async client =>
+        list.SetAction((parse, cancellationToken) => DaemonClient.RunAsync(async client =>
         {
             var query = $"/v2/sessions?limit={parse.GetValue(limit)}" + (parse.GetValue(status) is { } s ? $"&status={Uri.EscapeDataString(s)}" : "");
             var result = await client.GetJsonAsync(query, cancellationToken);
@@ -35,7 +35,7 @@ public static class SessionsCommand
             Console.WriteLine($"{"SESSION",-29} {"STATUS",-11} {"MESSAGES",8}  {"UPDATED",-20} NAME");
             foreach (var session in sessions)
             {
-                Console.WriteLine($"{session!["sessionId"],-29} {session["status"],-11} {session["messageCount"],8}  {When(session["updatedAt"]),-20} {session["sessionName"]}");
+                Console.WriteLine($"{session!["sessionId"],-29} {session["status"],-11} {session["messageCount"],8}  {CliOutput.When(session["updatedAt"]),-20} {session["sessionName"]}");
             }
 
             return CliOutput.Ok;
@@ -43,7 +43,7 @@ public static class SessionsCommand
 
         var showId = new Argument<string>("id") { Description = "The session id (ses_…)." };
         var show = new Command("show", "Show a session: routing, metrics and its latest transcript turns.") { showId, json };
-        show.SetAction((parse, cancellationToken) => WithClientAsync(async client =>
+        show.SetAction((parse, cancellationToken) => DaemonClient.RunAsync(async client =>
         {
             var session = await client.GetJsonAsync($"/gateway/sessions/{Uri.EscapeDataString(parse.GetValue(showId)!)}", cancellationToken);
             if (parse.GetValue(json))
@@ -59,7 +59,7 @@ public static class SessionsCommand
                 ("status", session["status"]!.ToString()),
                 ("provider", $"{session["provider"]} on {session["compute_id"]}, sandbox {session["sandbox_id"]}"),
                 ("routing", $"{session["routing"]!["confidence"]} confidence: {session["routing"]!["primary_reason"]}"),
-                ("created", When(session["created_at"])),
+                ("created", CliOutput.When(session["created_at"])),
                 ("runs", $"{metrics["total_exec_count"]} runs, {metrics["total_stream_count"]} streams, avg {metrics["average_exec_latency_ms"]?.ToString() ?? "–"} ms"),
                 ("engagement", $"{metrics["engagement_label"]} ({metrics["engagement_score"]})"),
                 ("transcript", $"{session["transcript_total"]} entries"),
@@ -79,7 +79,7 @@ public static class SessionsCommand
 
         var exportId = new Argument<string>("id") { Description = "The session id (ses_…)." };
         var export = new Command("export", "Print a session's whole transcript as plain text.") { exportId };
-        export.SetAction((parse, cancellationToken) => WithClientAsync(async client =>
+        export.SetAction((parse, cancellationToken) => DaemonClient.RunAsync(async client =>
         {
             var session = await client.GetJsonAsync($"/v2/sessions/{Uri.EscapeDataString(parse.GetValue(exportId)!)}?full=1", cancellationToken);
             Console.WriteLine($"# session {session["sessionId"]} ({session["status"]}), {session["transcriptTotal"]} entries");
@@ -95,29 +95,6 @@ public static class SessionsCommand
         return new Command("sessions", "List, show and export the embedded gateway's sessions.") { list, show, export };
     }
 
-    private static async Task<int> WithClientAsync(Func<DaemonClient, Task<int>> action)
-    {
-        if (!CliSettings.TryLoad(out var settings))
-        {
-            return CliOutput.Failed;
-        }
-
-        using var client = new DaemonClient(settings);
-        try
-        {
-            return await action(client);
-        }
-        catch (DaemonUnavailableException exception)
-        {
-            CliOutput.Error(exception.Message);
-            return CliOutput.NotRunning;
-        }
-        catch (DaemonRefusedException exception)
-        {
-            return CliOutput.Error(exception.Message);
-        }
-    }
-
     private static string Line(JsonNode entry, int maxContent)
     {
         var content = entry["content"]!.GetValue<string>();
@@ -127,9 +104,6 @@ public static class SessionsCommand
         }
 
         var label = entry["kind"]!.GetValue<string>() == "message" ? entry["role"]!.GetValue<string>() : $"{entry["role"]} {entry["kind"]}";
-        return new StringBuilder().Append('[').Append(When(entry["at"])).Append("] ").Append(label).Append(": ").Append(content.TrimEnd('\n')).ToString();
+        return new StringBuilder().Append('[').Append(CliOutput.When(entry["at"])).Append("] ").Append(label).Append(": ").Append(content.TrimEnd('\n')).ToString();
     }
-
-    private static string When(JsonNode? value) =>
-        value is null ? "–" : DateTimeOffset.Parse(value.GetValue<string>(), CultureInfo.InvariantCulture).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

@@ -76,15 +76,37 @@ public static class StatusCommand
             ("relay", $"running (pid {report.Pid}, up {Uptime(report.UptimeSeconds ?? 0)}){(report.Draining == true ? ", draining" : "")}"),
             ("version", report.Version ?? "?"),
             ("local api", report.Url),
-            ("account", gateway?.LoggedIn == true ? "API key configured" : "not logged in (cerver-relay login)"),
-            ("gateway", gateway?.Url is null ? "none configured" : $"{gateway.Url} ({gateway.Link})"),
-            ("compute", $"{report.ComputeId} ({report.Label})"),
+            ("account", Account(gateway)),
+            ("gateway", gateway?.Url is null ? "none configured" : $"{gateway.Url} ({Registration(gateway)})"),
+            ("compute", $"{report.ComputeId} ({report.Label}){(gateway?.ComputeId is null ? "" : $"; {gateway.ComputeId} on the gateway")}"),
+            ("heartbeat", Heartbeat(gateway)),
             ("isolation", report.Isolation == "none" ? "none — processes are not sandboxed (cerver-relay doctor)" : report.Isolation ?? "?"),
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
             ("sessions", $"{report.LiveSessions ?? 0} live"),
             ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
         ]);
     }
+
+    private static string Account(GatewayStatus? gateway) => gateway switch
+    {
+        { AccountId: { } account } => $"{account}{(gateway.KeyId is null ? "" : $" (key {gateway.KeyId})")}",
+        { LoggedIn: true } => "API key configured, not yet confirmed by the gateway",
+        _ => "not logged in (cerver-relay login)",
+    };
+
+    private static string Registration(GatewayStatus gateway) => gateway.Registration switch
+    {
+        "registered" => "registered",
+        "failing" => $"failing since {gateway.LastErrorAt:HH:mm:ss}: {gateway.LastError}",
+        "is_gateway" => "this relay is the gateway",
+        "not_logged_in" => "not logged in",
+        { } other => other,
+        null => gateway.Link,
+    };
+
+    private static string Heartbeat(GatewayStatus? gateway) => gateway?.LastHeartbeatAt is { } last
+        ? $"{last.ToLocalTime():yyyy-MM-dd HH:mm:ss}"
+        : "none yet";
 
     private static string Uptime(long seconds) => seconds switch
     {

@@ -11,6 +11,9 @@ public sealed record RelayPaths(string CerverHome)
     public string Database => Path.Combine(RelayDirectory, "relay.db");
     public string TokenFile => Path.Combine(RelayDirectory, "local.token");
     public string IdentityFile => Path.Combine(RelayDirectory, "identity.json");
+
+    /// <summary>The gateway this relay registered with and the compute id it was given.</summary>
+    public string LinkFile => Path.Combine(RelayDirectory, "link.json");
     public string SandboxesDirectory => Path.Combine(RelayDirectory, "sandboxes");
     public string LogsDirectory => Path.Combine(RelayDirectory, "logs");
 }

@@ -8,10 +8,14 @@ public sealed record RelaySettings
     public const int DefaultPort = 8790;
     public const int DefaultMaxSandboxes = 64;
 
+    /// <summary>The hosted Cerver gateway, used when <c>CERVER_GATEWAY_URL</c> names none.</summary>
+    public static readonly Uri DefaultGatewayUrl = new("https://api.cerver.ai");
+
     public required RelayPaths Paths { get; init; }
     public int Port { get; init; } = DefaultPort;
     public string Listen { get; init; } = "127.0.0.1";
     public string Isolation { get; init; } = "auto";
+    /// <summary>The gateway as configured (<c>CERVER_GATEWAY_URL</c>); null when none is.</summary>
     public string? GatewayUrl { get; init; }
     public string? ApiKey { get; init; }
     public bool AutoUpdate { get; init; } = true;
@@ -21,6 +25,15 @@ public sealed record RelaySettings
     public int MaxSandboxes { get; init; } = DefaultMaxSandboxes;
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often this relay heartbeats to its gateway, and how often the relays of this gateway must.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The polling interval this machine, as a gateway, asks logging-in relays to keep.</summary>
+    public int DevicePollIntervalSeconds { get; init; } = 5;
+
+    /// <summary>The gateway this relay logs in to and registers with.</summary>
+    public Uri Gateway => GatewayUrl is null ? DefaultGatewayUrl : new Uri(GatewayUrl);
 
     /// <summary>The address to dial this daemon on (a wildcard listen address is reached through loopback).</summary>
     public Uri LocalUrl

@@ -38,19 +38,27 @@ public static class RelaySettingsLoader
             throw new SettingsException($"CERVER_ISOLATION must be auto, bubblewrap, seatbelt or none, not '{isolation}'.");
         }
 
+        var gatewayUrl = overrides.GatewayUrl ?? Pick("CERVER_GATEWAY_URL");
+        if (gatewayUrl is not null && !(Uri.TryCreate(gatewayUrl, UriKind.Absolute, out var gateway) && gateway.Scheme is "http" or "https"))
+        {
+            throw new SettingsException($"CERVER_GATEWAY_URL must be an http(s) URL such as https://api.cerver.ai, not '{gatewayUrl}'.");
+        }
+
         return new RelaySettings
         {
             Paths = paths,
             Port = port,
             Listen = listen,
             Isolation = isolation,
-            GatewayUrl = overrides.GatewayUrl ?? Pick("CERVER_GATEWAY_URL"),
+            GatewayUrl = gatewayUrl?.TrimEnd('/'),
             ApiKey = Pick("CERVER_API_KEY"),
             AutoUpdate = Pick("CERVER_AUTO_UPDATE") is not ("0" or "false" or "no" or "off"),
             UpdateRepo = Pick("CERVER_UPDATE_REPO"),
             GitHubApiUrl = Pick("CERVER_GITHUB_API_URL"),
             Offline = overrides.Offline,
             MaxSandboxes = ParseMaxSandboxes(Pick("CERVER_MAX_SANDBOXES")),
+            HeartbeatInterval = TimeSpan.FromSeconds(Seconds(Pick("CERVER_HEARTBEAT_SECONDS"), "CERVER_HEARTBEAT_SECONDS", 15, 3600)),
+            DevicePollIntervalSeconds = Seconds(Pick("CERVER_DEVICE_INTERVAL_SECONDS"), "CERVER_DEVICE_INTERVAL_SECONDS", 5, 60),
         };
     }
 
@@ -74,6 +82,18 @@ public static class RelaySettingsLoader
         value is null ? RelaySettings.DefaultMaxSandboxes
         : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max is >= 1 and <= 4096 ? max
         : throw new SettingsException($"CERVER_MAX_SANDBOXES must be a number from 1 to 4096, not '{value}'.");
+
+    private static int Seconds(string? value, string name, int fallback, int max)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds >= 1 && seconds <= max
+            ? seconds
+            : throw new SettingsException($"{name} must be a whole number of seconds from 1 to {max}, not '{value}'.");
+    }
 
     private static string? Value(IReadOnlyDictionary<string, string?> environment, string key) =>
         environment.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

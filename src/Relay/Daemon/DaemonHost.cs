@@ -63,7 +63,14 @@ public static class DaemonHost
             compute.Isolation = settings.Isolation;
             compute.MaxSandboxes = settings.MaxSandboxes;
         });
-        builder.Services.AddEmbeddedGateway();
+        builder.Services.AddEmbeddedGateway(gateway =>
+        {
+            gateway.HeartbeatInterval = settings.HeartbeatInterval;
+            gateway.DevicePollIntervalSeconds = settings.DevicePollIntervalSeconds;
+        });
+        builder.Services.AddGatewayClient(settings.Gateway);
+        builder.Services.AddSingleton<GatewayConnection>();
+        builder.Services.AddHostedService<GatewayRegistrationService>();
         var snapshot = new RelaySettingsSnapshot(settings);
         builder.Services.AddSingleton(snapshot);
         builder.Services.AddSingleton(identity);
@@ -84,6 +91,8 @@ public static class DaemonHost
         app.MapRelayEndpoints();
         app.MapComputeApi();
         app.MapGatewayApi();
+        app.MapAccountApi();
+        app.MapFleetApi();
         app.MapRelayLink();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -104,6 +113,7 @@ public static class DaemonHost
         logging.MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.File(
                 Path.Combine(paths.LogsDirectory, "relay-.log"),

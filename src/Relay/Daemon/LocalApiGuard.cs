@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Http;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 
 namespace Cerver.Relay.Daemon;
@@ -9,12 +11,14 @@ namespace Cerver.Relay.Daemon;
 /// <summary>
 /// The local API's front door. A foreign <c>Host</c> is refused (a DNS-rebinding page in a
 /// browser carries its own name), a browser <c>Origin</c> other than the daemon's own is
-/// refused (no CORS, ever), and every endpoint but <c>/healthz</c> needs the bearer token
-/// or the account key.
+/// refused (no CORS, ever), and every endpoint not marked anonymous needs a bearer: the
+/// local token or the account key (the owner, full access), or a key this gateway issued to
+/// another relay (only the routes marked <see cref="RelayKeyAccess"/>). The caller it
+/// establishes is attached to the request as a <see cref="Caller"/>.
 /// </summary>
 public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials credentials, string listenAddress)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context, AccountStore accounts, RelayKeys relayKeys)
     {
         var host = context.Request.Host.Host;
         if (!IsAllowedHost(host))
@@ -31,14 +35,33 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
             return;
         }
 
-        if (context.Request.Path != "/healthz" && !credentials.Accepts(BearerToken(context.Request)))
+        var endpoint = context.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
-                "Send 'Authorization: Bearer <token>' with the token from relay/local.token or your Cerver API key.");
+            await next(context);
             return;
         }
 
+        var presented = BearerToken(context.Request);
+        var caller = credentials.Accepts(presented) ? new Caller(CallerKind.Owner, accounts.AccountId)
+            : string.IsNullOrEmpty(presented) ? null
+            : await relayKeys.VerifyAsync(presented, context.RequestAborted);
+        if (caller is null)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthorized",
+                "Send 'Authorization: Bearer <token>' with the token from relay/local.token or your Cerver API key (a revoked key is refused: log in again).");
+            return;
+        }
+
+        if (caller.Kind == CallerKind.Relay && endpoint?.Metadata.GetMetadata<RelayKeyAccess>() is null)
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden_scope",
+                "A relay key may only call whoami and register and heartbeat its computes; this route is for the gateway machine's owner.");
+            return;
+        }
+
+        caller.AttachTo(context);
         await next(context);
     }
 

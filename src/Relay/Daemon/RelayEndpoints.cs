@@ -1,6 +1,8 @@
 using Cerver.Gateway.Embedded.Sessions;
 using Cerver.Relay.Compute.Sandboxes;
 using Cerver.Relay.Compute.Storage;
+using Cerver.Relay.Configuration;
+using Cerver.Relay.Link;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,9 +14,9 @@ public static class RelayEndpoints
 {
     public static IEndpointRouteBuilder MapRelayEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport));
+        endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport)).AllowAnonymous();
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, GatewayConnection gateway, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -32,7 +34,7 @@ public static class RelayEndpoints
                 Draining = compute.Gate.IsDraining,
                 Sandboxes = new SandboxCounts(store.CountLive(), compute.Gate.ActiveCount),
                 LiveSessions = sessions.CountLive(),
-                Gateway = new GatewayStatus(settings.GatewayUrl, settings.Offline, settings.ApiKey is not null, settings.Offline ? "offline" : "not_linked"),
+                Gateway = GatewayStatusOf(settings, gateway.Current),
                 Update = new UpdateStatus(settings.AutoUpdate, settings.UpdateRepo),
             };
             return Results.Json(report, RelayJsonContext.Default.StatusReport);
@@ -40,4 +42,17 @@ public static class RelayEndpoints
 
         return endpoints;
     }
+
+    private static GatewayStatus GatewayStatusOf(RelaySettings settings, GatewayConnectionSnapshot connection) =>
+        new(connection.GatewayUrl?.ToString().TrimEnd('/') ?? settings.GatewayUrl, settings.Offline, settings.ApiKey is not null, settings.Offline ? "offline" : "not_linked")
+        {
+            Registration = connection.State,
+            AccountId = connection.AccountId,
+            KeyId = connection.KeyId,
+            ComputeId = connection.ComputeId,
+            RegisteredAt = connection.RegisteredAt,
+            LastHeartbeatAt = connection.LastHeartbeatAt,
+            LastError = connection.LastError,
+            LastErrorAt = connection.LastErrorAt,
+        };
 }

@@ -23,6 +23,20 @@ public sealed record StatusReport
 
 public sealed record SandboxCounts(int Live, int ActiveRuns);
 
-public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, string Link);
+/// <summary>
+/// The gateway side of <c>status</c>: <c>Registration</c> is one of offline, not_logged_in,
+/// is_gateway, registering, registered, failing; <c>Link</c> is the dispatch link's state.
+/// </summary>
+public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, string Link)
+{
+    public string? Registration { get; init; }
+    public string? AccountId { get; init; }
+    public string? KeyId { get; init; }
+    public string? ComputeId { get; init; }
+    public DateTimeOffset? RegisteredAt { get; init; }
+    public DateTimeOffset? LastHeartbeatAt { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset? LastErrorAt { get; init; }
+}
 
 public sealed record UpdateStatus(bool AutoUpdate, string? Repository);

@@ -40,18 +40,26 @@ public sealed class RelayDaemon : IAsyncDisposable
 
     public string Home => _home.Path;
 
-    public static async Task<RelayDaemon> StartAsync(string isolation = "auto", string? apiKey = null, Action<RelaySettings>? check = null, Action<IServiceCollection>? services = null, int port = 0, IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<RelayDaemon> StartAsync(
+        string isolation = "auto",
+        string? apiKey = null,
+        Action<RelaySettings>? check = null,
+        TimeProvider? time = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        Action<IServiceCollection>? services = null,
+        int port = 0)
     {
         var home = new TempDirectory("cerver-home");
-        var settings = RelaySettingsLoader.Load(new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             ["CERVER_HOME"] = home.Path,
             ["CERVER_RELAY_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CERVER_ISOLATION"] = isolation,
             ["CERVER_API_KEY"] = apiKey,
-        });
+        };
+        var settings = RelaySettingsLoader.Load(variables);
         check?.Invoke(settings);
-        var app = DaemonHost.Build(settings, new DaemonHostOptions { ConsoleLogging = false, ConfigureServices = services });
+        var app = DaemonHost.Build(settings, new DaemonHostOptions { ConsoleLogging = false, Time = time, ConfigureServices = services });
         await app.StartAsync();
         return new RelayDaemon(home, app, settings);
     }

@@ -70,6 +70,10 @@ public sealed class RelayProcess : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Starts a CLI verb and leaves it running, for a test that reads its output as it comes (a login waiting for approval).</summary>
+    public static CliRun StartCli(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
+        new(Process.Start(Command(cerverHome, arguments, environment))!);
+
     public void Kill() => _process.Kill(entireProcessTree: false);
 
     /// <summary>Sends SIGTERM, as a service manager does to stop the daemon.</summary>

@@ -83,26 +83,6 @@ public sealed record ProviderInfo(
     double CostPerMinuteUsd,
     int MaxTimeoutMinutes);
 
-public sealed record ComputeListResponse(IReadOnlyList<ComputeInfo> Computes);
-
-public sealed record ComputeInfo(
-    string ComputeId,
-    string Label,
-    string Provider,
-    string Status,
-    string Scope,
-    string Kind,
-    DateTimeOffset? LastHeartbeatAt,
-    ComputeCapabilities Capabilities);
-
-public sealed record ComputeCapabilities(
-    IReadOnlyDictionary<string, string> Runtimes,
-    IReadOnlyList<string> CliTools,
-    JsonObject LocalModels,
-    string Isolation,
-    int Cpus,
-    int MaxSandboxes);
-
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
@@ -114,7 +94,6 @@ public sealed record ComputeCapabilities(
 [JsonSerializable(typeof(SessionRunResponse))]
 [JsonSerializable(typeof(TerminateResponse))]
 [JsonSerializable(typeof(ProviderListResponse))]
-[JsonSerializable(typeof(ComputeListResponse))]
 [JsonSerializable(typeof(SessionMetrics))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cerver.Relay.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cerver.Relay.Tests.Fleet;
+
+/// <summary>A real daemon in this process acting as a gateway, on a clock the tests move.</summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    public RelayDaemon Gateway { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Gateway = await RelayDaemon.StartAsync("none", time: Time);
+
+    public ValueTask DisposeAsync() => Gateway.DisposeAsync();
+
+    public async Task<JsonObject> StartLoginAsync(string machine = "mini")
+    {
+        using var anonymous = Gateway.CreateClient(null);
+        return await RelayDaemon.ReadJsonAsync(await anonymous.PostAsync("/v2/auth/device", RelayDaemon.Json($$"""{"machine_name": "{{machine}}"}""")), 200);
+    }
+
+    public async Task<HttpResponseMessage> PollAsync(string deviceCode)
+    {
+        using var anonymous = Gateway.CreateClient(null);
+        return await anonymous.GetAsync($"/v2/auth/device?device_code={Uri.EscapeDataString(deviceCode)}");
+    }
+
+    public Task<HttpResponseMessage> DecideAsync(string verb, string userCode) =>
+        Gateway.Client.PostAsync($"/relay/devices/{verb}", RelayDaemon.Json($$"""{"user_code": "{{userCode}}"}"""));
+
+    /// <summary>The whole device flow: a fresh relay key and its id.</summary>
+    public async Task<(string Key, string KeyId)> IssueKeyAsync(string machine = "mini")
+    {
+        var start = await StartLoginAsync(machine);
+        await RelayDaemon.ReadJsonAsync(await DecideAsync("approve", start["user_code"]!.GetValue<string>()), 200);
+        var approved = await RelayDaemon.ReadJsonAsync(await PollAsync(start["device_code"]!.GetValue<string>()), 200);
+        return (approved["access_token"]!.GetValue<string>(), approved["key_id"]!.GetValue<string>());
+    }
+
+    public static JsonObject Registration(string machineId) => new()
+    {
+        ["machine_id"] = machineId,
+        ["label"] = "studio",
+        ["provider"] = "cerver_local_provider",
+        ["kind"] = "relay",
+        ["scope"] = "private",
+        ["relay_version"] = "0.1.0",
+        ["os"] = "linux",
+        ["arch"] = "x64",
+        ["capabilities"] = new JsonObject
+        {
+            ["runtimes"] = new JsonObject { ["node"] = "22.1.0" },
+            ["cli_tools"] = new JsonArray("claude"),
+            ["local_models"] = new JsonObject(),
+            ["isolation"] = "bubblewrap",
+            ["cpus"] = 8,
+            ["memory_mb"] = 16384,
+            ["max_sandboxes"] = 64,
+        },
+    };
+
+    public static async Task<JsonObject> RegisterAsync(HttpClient client, string machineId) =>
+        await RelayDaemon.ReadJsonAsync(await client.PostAsync("/v2/computes", RelayDaemon.Json(Registration(machineId).ToJsonString())), 200);
+
+    public static Task<HttpResponseMessage> HeartbeatAsync(HttpClient client, string computeId, string status = "ready", int active = 0) =>
+        client.PostAsync($"/v2/computes/{computeId}/heartbeat", RelayDaemon.Json($$"""{"status": "{{status}}", "active_sandboxes": {{active}}, "version": "0.1.0"}"""));
+}
