@@ -73,7 +73,8 @@ public static class FleetEndpoints
     }
 
     /// <summary>The compute, when the caller may act on it: the owner on any, a relay key on its account's.</summary>
-    private static async Task<FleetCompute> OwnedComputeAsync(string id, Caller caller, FleetStore fleet, CancellationToken cancellationToken)
+    /// <summary>The registered compute, if the caller may act for it (its own account's, or any for the owner).</summary>
+    internal static async Task<FleetCompute> OwnedComputeAsync(string id, Caller caller, FleetStore fleet, CancellationToken cancellationToken)
     {
         var compute = await fleet.FindAsync(id, cancellationToken)
             ?? throw new ComputeException(ComputeErrorKind.NotFound, "compute_not_found", $"No compute '{id}' is registered with this gateway; register with POST /v2/computes.");

@@ -26,7 +26,9 @@ public sealed class LinkChannel(WebSocket socket) : IDisposable
         await _sending.WaitAsync(cancellationToken);
         try
         {
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            // Never with the caller's token: cancelling a send in progress aborts the whole
+            // WebSocket, and one call being cancelled must not take every other call down.
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         }
         finally
         {

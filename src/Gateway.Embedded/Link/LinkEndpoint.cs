@@ -1,3 +1,5 @@
+using Cerver.Gateway.Embedded.Accounts;
+using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Gateway.Embedded.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,21 +13,23 @@ public static class LinkEndpoint
 {
     public static IEndpointRouteBuilder MapRelayLink(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/v2/computes/{id}/link", async (string id, HttpContext context, LinkedRelays relays, IHostApplicationLifetime lifetime) =>
+        endpoints.MapGet("/v2/computes/{id}/link", async (string id, HttpContext context, Caller caller, FleetStore fleet, LinkedRelays relays, IHostApplicationLifetime lifetime) =>
         {
             if (!context.WebSockets.IsWebSocketRequest)
             {
                 return ApiErrors.Result(StatusCodes.Status400BadRequest, "websocket_required", "The link is a WebSocket: connect with an Upgrade request.");
             }
 
+            var compute = await FleetEndpoints.OwnedComputeAsync(id, caller, fleet, context.RequestAborted);
+
             using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
                 KeepAliveInterval = RelayLink.PingInterval,
                 KeepAliveTimeout = 3 * RelayLink.PingInterval,
             });
-            await relays.ServeAsync(socket, id, id, lifetime.ApplicationStopping);
+            await relays.ServeAsync(socket, id, compute.Label, lifetime.ApplicationStopping);
             return Results.Empty;
-        });
+        }).AllowRelayKeys();
         return endpoints;
     }
 }

@@ -80,6 +80,7 @@ public static class StatusCommand
             ("gateway", gateway?.Url is null ? "none configured" : $"{gateway.Url} ({Registration(gateway)})"),
             ("compute", $"{report.ComputeId} ({report.Label}){(gateway?.ComputeId is null ? "" : $"; {gateway.ComputeId} on the gateway")}"),
             ("heartbeat", Heartbeat(gateway)),
+            ("link", Link(gateway)),
             ("isolation", report.Isolation == "none" ? "none — processes are not sandboxed (cerver-relay doctor)" : report.Isolation ?? "?"),
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
             ("sessions", $"{report.LiveSessions ?? 0} live"),
@@ -102,6 +103,14 @@ public static class StatusCommand
         "not_logged_in" => "not logged in",
         { } other => other,
         null => gateway.Link,
+    };
+
+    private static string Link(GatewayStatus? gateway) => gateway switch
+    {
+        { Link: "connected", LinkSince: { } since } => $"connected since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss}",
+        { Link: "offline", LinkSince: { } since } => $"offline since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss}{(gateway.LinkError is null ? "" : $": {gateway.LinkError}")}",
+        { Link: "offline" } => "offline (--offline)",
+        _ => "not linked (needs login and registration)",
     };
 
     private static string Heartbeat(GatewayStatus? gateway) => gateway?.LastHeartbeatAt is { } last

@@ -16,7 +16,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport)).AllowAnonymous();
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, GatewayConnection gateway, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -34,7 +34,7 @@ public static class RelayEndpoints
                 Draining = compute.Gate.IsDraining,
                 Sandboxes = new SandboxCounts(store.CountLive(), compute.Gate.ActiveCount),
                 LiveSessions = sessions.CountLive(),
-                Gateway = GatewayStatusOf(settings, gateway.Current),
+                Gateway = GatewayStatusOf(settings, gateway.Current, link.Current),
                 Update = new UpdateStatus(settings.AutoUpdate, settings.UpdateRepo),
             };
             return Results.Json(report, RelayJsonContext.Default.StatusReport);
@@ -43,9 +43,11 @@ public static class RelayEndpoints
         return endpoints;
     }
 
-    private static GatewayStatus GatewayStatusOf(RelaySettings settings, GatewayConnectionSnapshot connection) =>
-        new(connection.GatewayUrl?.ToString().TrimEnd('/') ?? settings.GatewayUrl, settings.Offline, settings.ApiKey is not null, settings.Offline ? "offline" : "not_linked")
+    private static GatewayStatus GatewayStatusOf(RelaySettings settings, GatewayConnectionSnapshot connection, LinkSnapshot link) =>
+        new(connection.GatewayUrl?.ToString().TrimEnd('/') ?? settings.GatewayUrl, settings.Offline, settings.ApiKey is not null, LinkName(settings, link))
         {
+            LinkSince = link.Since,
+            LinkError = link.LastError,
             Registration = connection.State,
             AccountId = connection.AccountId,
             KeyId = connection.KeyId,
@@ -55,4 +57,11 @@ public static class RelayEndpoints
             LastError = connection.LastError,
             LastErrorAt = connection.LastErrorAt,
         };
+
+    private static string LinkName(RelaySettings settings, LinkSnapshot link) => settings.Offline ? "offline" : link.Status switch
+    {
+        LinkStatus.Connected => "connected",
+        LinkStatus.Offline => "offline",
+        _ => "not_linked",
+    };
 }

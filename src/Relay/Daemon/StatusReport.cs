@@ -29,6 +29,12 @@ public sealed record SandboxCounts(int Live, int ActiveRuns);
 /// </summary>
 public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, string Link)
 {
+    /// <summary>Since when the link is connected, or since when it is missing.</summary>
+    public DateTimeOffset? LinkSince { get; init; }
+
+    /// <summary>Why the link last dropped or failed to open.</summary>
+    public string? LinkError { get; init; }
+
     public string? Registration { get; init; }
     public string? AccountId { get; init; }
     public string? KeyId { get; init; }

@@ -48,7 +48,8 @@ public sealed partial class GatewayRegistrationService(
         }
 
         connection.Registering(relay.Gateway);
-        var backoff = new ExponentialBackoff(TimeSpan.FromSeconds(1), MaxBackoff);
+        var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), MaxBackoff, Random.Shared.NextDouble);
+        var failures = 0;
         string? computeId = null;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -57,7 +58,7 @@ public sealed partial class GatewayRegistrationService(
                 if (computeId is null)
                 {
                     computeId = await RegisterAsync(relay.ApiKey, stoppingToken);
-                    backoff.Reset();
+                    failures = 0;
                 }
 
                 await Task.Delay(relay.HeartbeatInterval, time, stoppingToken);
@@ -84,7 +85,7 @@ public sealed partial class GatewayRegistrationService(
                 LogFailed(message);
                 if (computeId is null && !forgotten)
                 {
-                    await DelayQuietlyAsync(backoff.Next(), stoppingToken);
+                    await DelayQuietlyAsync(backoff.Delay(failures++), stoppingToken);
                 }
             }
         }

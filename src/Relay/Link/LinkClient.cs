@@ -57,8 +57,9 @@ public sealed partial class LinkClient(
             {
                 return;
             }
-            catch (Exception exception) when (exception is WebSocketException or HttpRequestException or IOException or OperationCanceledException)
+            catch (Exception exception)
             {
+                // Whatever went wrong with this link, the relay keeps serving locally and dials again.
                 var reason = Describe(exception);
                 state.Lost(reason);
                 LogDialFailed(target.Gateway, reason);
@@ -148,7 +149,7 @@ public sealed partial class LinkClient(
                         StartCall(frame, calls, Send, linkDown.Token);
                         break;
                     case LinkFrameTypes.Cancel when frame.Id is not null && calls.TryGetValue(frame.Id, out var call):
-                        await call.Cancel.CancelAsync();
+                        CancelQuietly(call.Cancel);
                         break;
                     case LinkFrameTypes.Cancel:
                         break;
@@ -215,6 +216,19 @@ public sealed partial class LinkClient(
                 gate.SetResult();
             }
         }, CancellationToken.None);
+    }
+
+    // The call may finish (and dispose its source) between the lookup and the cancel.
+    private static void CancelQuietly(CancellationTokenSource cancel)
+    {
+        try
+        {
+            cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already over: nothing left to cancel.
+        }
     }
 
     private static string Describe(Exception exception) =>

@@ -6,20 +6,16 @@ namespace Cerver.Relay.Link;
 public static class LinkServiceCollectionExtensions
 {
     /// <summary>
-    /// The relay's side of the dispatch link. The client only runs when something can name a
-    /// target (a login's registration, or a test's fixed target); the state always exists so
-    /// <c>status</c> can say "not linked".
+    /// The relay's side of the dispatch link. It dials once the registration service has
+    /// registered this relay (a test may name a fixed target instead, registered before this).
     /// </summary>
     public static IServiceCollection AddRelayLink(this IServiceCollection services)
     {
         services.TryAddSingleton<LinkState>();
-        if (services.Any(descriptor => descriptor.ServiceType == typeof(ILinkTargetSource)))
-        {
-            services.TryAddSingleton<LinkCallDispatcher>();
-            services.TryAddSingleton(ReconnectBackoff.Default);
-            services.AddHostedService<LinkClient>();
-        }
-
+        services.TryAddSingleton<ILinkTargetSource, RegisteredLinkTarget>();
+        services.TryAddSingleton<LinkCallDispatcher>();
+        services.TryAddSingleton(ReconnectBackoff.Default);
+        services.AddHostedService<LinkClient>();
         return services;
     }
 }

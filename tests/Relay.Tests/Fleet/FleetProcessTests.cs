@@ -70,18 +70,49 @@ public sealed partial class FleetProcessTests
             var status = await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["last_heartbeat_at"] is not null);
             Assert.Equal(computeId, status["gateway"]!["compute_id"]!.GetValue<string>());
             Assert.StartsWith("acc_", status["gateway"]!["account_id"]!.GetValue<string>(), StringComparison.Ordinal);
+            await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["link"]?.GetValue<string>() == "connected");
             var human = await RelayProcess.RunCliAsync(homeB.Path, ["status"], envB);
             Assert.Contains(computeId, human.Stdout, StringComparison.Ordinal);
             Assert.Matches(@"heartbeat\s+\d{4}-\d\d-\d\d", human.Stdout);
+            Assert.Matches(@"link\s+connected since \d{4}-\d\d-\d\d", human.Stdout);
+
+            // Sessions on A run in B's sandboxes, plain and streamed.
+            var (sessionId, sandboxId) = await SessionOnAsync(ownerA, computeId);
+            Assert.True(Directory.Exists(Path.Combine(homeB.Path, "relay", "sandboxes", sandboxId)), "the session's sandbox is on B");
+            var run = await RelayDaemon.ReadJsonAsync(await ownerA.PostAsync($"/gateway/sessions/{sessionId}/run", RelayDaemon.Json("""{"code": "echo ran on b"}""")), 200);
+            Assert.Equal("ran on b\n", run["result"]!["stdout"]!.GetValue<string>());
+            using var streamed = await ownerA.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/gateway/sessions/{sessionId}/run/stream") { Content = RelayDaemon.Json("""{"code": "echo one; echo two"}""") }, HttpCompletionOption.ResponseHeadersRead);
+            var events = await ServerSentEvents.ReadAllAsync(streamed);
+            Assert.Equal("one\ntwo\n", string.Concat(events.Where(e => e.Name == "stdout").Select(e => e.Data)));
+            Assert.Equal("exit", events[^1].Name);
             relay.Terminate();
             await relay.WaitForExitAsync(Patience);
         }
 
         var link = Path.Combine(homeB.Path, "relay", "link.json");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(link));
+
+        // B killed mid-call: A fails the call (never a success), drops B from routing, and
+        // takes B back, with the same compute id, when it restarts.
+        using (var crashing = await RelayProcess.StartAsync(homeB.Path, portB, envB))
+        {
+            await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["link"]?.GetValue<string>() == "connected");
+            var (doomed, _) = await EventuallyAsync(() => TrySessionOnAsync(ownerA, computeId), session => session.SessionId is not null);
+            var marker = "fleet-doomed-" + Guid.NewGuid().ToString("N");
+            var running = ownerA.PostAsync($"/gateway/sessions/{doomed}/run", RelayDaemon.Json($$"""{"code": "sleep 60; echo {{marker}}", "timeout": 120}"""));
+            await EventuallyAsync(() => Task.FromResult(ProcessTable.CountWithArgument(marker)), count => count > 0);
+            crashing.Kill();
+            Assert.Equal("relay_disconnected", await RelayDaemon.ReadErrorAsync(await running, 503));
+            var pinned = await ownerA.PostAsync("/gateway/sessions", RelayDaemon.Json($$"""{"task": "pinned", "requirements": {"runtime": "shell"}, "target_compute_id": "{{computeId}}"}"""));
+            Assert.Equal(HttpStatusCode.Conflict, pinned.StatusCode);
+        }
+
         using var restarted = await RelayProcess.StartAsync(homeB.Path, portB, envB);
-        var afterRestart = await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["registration"]?.GetValue<string>() == "registered");
+        var afterRestart = await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["link"]?.GetValue<string>() == "connected");
         Assert.Equal(computeId, afterRestart["gateway"]!["compute_id"]!.GetValue<string>());
+        var (relinked, _) = await EventuallyAsync(() => TrySessionOnAsync(ownerA, computeId), session => session.SessionId is not null);
+        var backAgain = await RelayDaemon.ReadJsonAsync(await ownerA.PostAsync($"/gateway/sessions/{relinked}/run", RelayDaemon.Json("""{"code": "echo back"}""")), 200);
+        Assert.Equal("back\n", backAgain["result"]!["stdout"]!.GetValue<string>());
         var computes = await RelayDaemon.ReadJsonAsync(await ownerA.GetAsync("/v2/computes"), 200);
         Assert.Single(computes["computes"]!.AsArray(), c => c!["kind"]!.GetValue<string>() == "relay");
 
@@ -175,6 +206,23 @@ public sealed partial class FleetProcessTests
     {
         var computes = await RelayDaemon.ReadJsonAsync(await owner.GetAsync("/v2/computes"), 200);
         return computes["computes"]!.AsArray().SingleOrDefault(c => c!["kind"]!.GetValue<string>() == "relay");
+    }
+
+    private static async Task<(string SessionId, string SandboxId)> SessionOnAsync(HttpClient owner, string computeId) =>
+        await TrySessionOnAsync(owner, computeId) is { SessionId: { } id, SandboxId: { } sandbox } ? (id, sandbox) : throw new InvalidOperationException($"no session on {computeId}");
+
+    /// <summary>A shell session on A pinned to the given compute; nulls while that compute is not linked (409).</summary>
+    private static async Task<(string? SessionId, string? SandboxId)> TrySessionOnAsync(HttpClient owner, string computeId)
+    {
+        using var response = await owner.PostAsync("/gateway/sessions", RelayDaemon.Json($$"""{"task": "on the linked relay", "requirements": {"runtime": "shell"}, "target_compute_id": "{{computeId}}"}"""));
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return (null, null);
+        }
+
+        var session = await RelayDaemon.ReadJsonAsync(response, 200);
+        Assert.Equal(computeId, session["compute_id"]!.GetValue<string>());
+        return (session["session_id"]!.GetValue<string>(), session["sandbox_id"]!.GetValue<string>());
     }
 
     private static async Task<JsonObject> StatusAsync(string home, Dictionary<string, string> environment)

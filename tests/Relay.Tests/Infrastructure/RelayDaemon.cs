@@ -16,10 +16,13 @@ namespace Cerver.Relay.Tests.Infrastructure;
 public sealed class RelayDaemon : IAsyncDisposable
 {
     private readonly TempDirectory _home;
+    private readonly DaemonHostOptions _options;
+    private bool _handedOver;
 
-    private RelayDaemon(TempDirectory home, WebApplication app, RelaySettings settings)
+    private RelayDaemon(TempDirectory home, WebApplication app, RelaySettings settings, DaemonHostOptions options)
     {
         _home = home;
+        _options = options;
         App = app;
         Settings = settings;
         BaseUrl = app.Services.GetRequiredService<DaemonState>().Url!;
@@ -59,9 +62,29 @@ public sealed class RelayDaemon : IAsyncDisposable
         };
         var settings = RelaySettingsLoader.Load(variables);
         check?.Invoke(settings);
-        var app = DaemonHost.Build(settings, new DaemonHostOptions { ConsoleLogging = false, Time = time, ConfigureServices = services });
+        var options = new DaemonHostOptions { ConsoleLogging = false, Time = time, ConfigureServices = services };
+        var app = DaemonHost.Build(settings, options);
         await app.StartAsync();
-        return new RelayDaemon(home, app, settings);
+        return new RelayDaemon(home, app, settings, options);
+    }
+
+    /// <summary>
+    /// Stops this daemon and starts it again on the same home and port, as a service manager
+    /// would after a crash or an update; this instance is finished, the returned one takes over.
+    /// </summary>
+    public async Task<RelayDaemon> RestartAsync(Func<Task>? whileStopped = null)
+    {
+        _handedOver = true;
+        await DisposeAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
+        var settings = Settings with { Port = BaseUrl.Port };
+        var app = DaemonHost.Build(settings, _options);
+        await app.StartAsync();
+        return new RelayDaemon(_home, app, settings, _options);
     }
 
     public HttpClient CreateClient(string? token)
@@ -113,7 +136,10 @@ public sealed class RelayDaemon : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        _home.Dispose();
+        if (!_handedOver)
+        {
+            _home.Dispose();
+        }
     }
 }
 

@@ -30,6 +30,9 @@ public sealed class LinkProtocolTests(SharedDaemon shared) : IClassFixture<Share
         using var anonymous = new ClientWebSocket();
         var refused = await Assert.ThrowsAsync<WebSocketException>(() => anonymous.ConnectAsync(LinkUri("cmp_x"), TestContext.Current.CancellationToken));
         Assert.Contains("401", refused.Message, StringComparison.Ordinal);
+
+        var unknown = await Assert.ThrowsAsync<WebSocketException>(() => DialAsync("cmp_never_registered"));
+        Assert.Contains("404", unknown.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -38,20 +41,21 @@ public sealed class LinkProtocolTests(SharedDaemon shared) : IClassFixture<Share
     [InlineData("""{"type":"hello","compute_id":"cmp_someone_else"}""", "names compute cmp_someone_else")]
     public async Task A_link_that_does_not_open_with_its_hello_is_closed_with_the_reason(string first, string reason)
     {
-        using var socket = await DialAsync("cmp_protocol_hello");
+        var id = await LinkFixtures.RegisterAsync(_gateway, "protocol-hello-" + Guid.NewGuid().ToString("N"));
+        using var socket = await DialAsync(id);
         await SendTextAsync(socket, first);
 
         var close = await ReceiveAsync(socket);
         Assert.Equal(WebSocketMessageType.Close, close.Type);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
         Assert.Contains(reason, socket.CloseStatusDescription, StringComparison.Ordinal);
-        Assert.Null(_gateway.App.Services.GetRequiredService<ComputeRegistry>().Find("cmp_protocol_hello"));
+        Assert.Null(_gateway.App.Services.GetRequiredService<ComputeRegistry>().Find(id));
     }
 
     [Fact]
     public async Task Junk_after_the_hello_is_logged_and_ignored_and_the_link_stays_up()
     {
-        const string id = "cmp_protocol_junk";
+        var id = await LinkFixtures.RegisterAsync(_gateway, "protocol-junk");
         using var socket = await DialAsync(id);
         await SendTextAsync(socket, $$"""{"type":"hello","compute_id":"{{id}}","relay_version":"test","capabilities":{"runtimes":{"shell":"sh"} } }""");
         var registry = _gateway.App.Services.GetRequiredService<ComputeRegistry>();
@@ -79,7 +83,7 @@ public sealed class LinkProtocolTests(SharedDaemon shared) : IClassFixture<Share
     [Fact]
     public async Task A_frame_over_the_cap_closes_the_link_and_fails_its_open_calls()
     {
-        const string id = "cmp_protocol_big";
+        var id = await LinkFixtures.RegisterAsync(_gateway, "protocol-big");
         using var socket = await DialAsync(id);
         await SendTextAsync(socket, $$"""{"type":"hello","compute_id":"{{id}}"}""");
         var registry = _gateway.App.Services.GetRequiredService<ComputeRegistry>();

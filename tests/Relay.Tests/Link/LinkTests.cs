@@ -17,14 +17,16 @@ namespace Cerver.Relay.Tests.Link;
 public sealed class LinkTests : IAsyncLifetime
 {
     private const string AccountKey = "ck_link_test_account_key_0123456789abcdef";
-    private const string LinkedId = "cmp_linkedrelaytest";
-
     private RelayDaemon _a = null!;
     private RelayDaemon _b = null!;
+
+    // B's compute id on A, given by A when the test registers B there.
+    private string LinkedId { get; set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         _a = await RelayDaemon.StartAsync("auto", apiKey: AccountKey);
+        LinkedId = await LinkFixtures.RegisterAsync(_a, "link-test-b");
         _b = await StartRelayBAsync(_a.BaseUrl);
         await WaitUntilLinkedAsync(_a);
     }
@@ -217,25 +219,35 @@ public sealed class LinkTests : IAsyncLifetime
     [Fact]
     public async Task B_keeps_its_local_api_while_A_is_gone_says_since_when_and_relinks_when_A_is_back()
     {
-        var port = _a.BaseUrl.Port;
-        Assert.Equal(LinkStatus.Connected, _b.App.Services.GetRequiredService<LinkState>().Current.Status);
-        await _a.DisposeAsync();
-
         var state = _b.App.Services.GetRequiredService<LinkState>();
-        while (state.Current.Status != LinkStatus.Offline)
+        Assert.Equal(LinkStatus.Connected, state.Current.Status);
+
+        _a = await _a.RestartAsync(async () =>
+        {
+            while (state.Current.Status != LinkStatus.Offline)
+            {
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+
+            Assert.NotNull(state.Current.Since);
+            Assert.NotNull(state.Current.LastError);
+            Assert.Equal(201, (int)(await _b.Client.PostAsync("/sandbox", null, TestContext.Current.CancellationToken)).StatusCode);
+            var status = await RelayDaemon.ReadJsonAsync(await _b.Client.GetAsync("/relay/status", TestContext.Current.CancellationToken), 200);
+            Assert.Equal("offline", status["gateway"]!["link"]!.GetValue<string>());
+            Assert.NotNull(status["gateway"]!["link_since"]);
+        });
+
+        await WaitUntilLinkedAsync(_a);
+        while (state.Current.Status != LinkStatus.Connected)
         {
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        Assert.NotNull(state.Current.Since);
-        Assert.Equal(201, (int)(await _b.Client.PostAsync("/sandbox", null, TestContext.Current.CancellationToken)).StatusCode);
-
-        _a = await RelayDaemon.StartAsync("auto", apiKey: AccountKey, port: port);
-        await WaitUntilLinkedAsync(_a);
-        Assert.Equal(LinkStatus.Connected, state.Current.Status);
+        var relinked = await RelayDaemon.ReadJsonAsync(await _b.Client.GetAsync("/relay/status", TestContext.Current.CancellationToken), 200);
+        Assert.Equal("connected", relinked["gateway"]!["link"]!.GetValue<string>());
     }
 
-    private static async Task<RelayDaemon> StartRelayBAsync(Uri gateway) =>
+    private async Task<RelayDaemon> StartRelayBAsync(Uri gateway) =>
         await RelayDaemon.StartAsync("auto", services: services =>
         {
             services.AddSingleton<ILinkTargetSource>(new FixedLinkTarget(new LinkTarget(gateway, AccountKey, LinkedId,
@@ -245,10 +257,10 @@ public sealed class LinkTests : IAsyncLifetime
             services.AddSingleton(new ReconnectBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), Random.Shared.NextDouble));
         });
 
-    private static LinkedCompute LinkedComputeOnA(RelayDaemon a) =>
+    private LinkedCompute LinkedComputeOnA(RelayDaemon a) =>
         Assert.IsType<LinkedCompute>(a.App.Services.GetRequiredService<ComputeRegistry>().Find(LinkedId)?.Compute);
 
-    private static async Task WaitUntilLinkedAsync(RelayDaemon a)
+    private async Task WaitUntilLinkedAsync(RelayDaemon a)
     {
         var registry = a.App.Services.GetRequiredService<ComputeRegistry>();
         while (registry.Find(LinkedId) is null)
