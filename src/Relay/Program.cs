@@ -7,6 +7,8 @@ var root = new RootCommand("cerver-relay: turns this machine into a private comp
     StatusCommand.Create(),
     DoctorCommand.Create(),
     SessionsCommand.Create(),
+    ServiceCommand.Create(),
+    UpdateCommand.Create(),
     VersionCommand.Create(),
 };
 

@@ -4,6 +4,7 @@ using Cerver.Gateway.Embedded.Http;
 using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
+using Cerver.Relay.Update;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,6 +22,9 @@ public sealed record DaemonHostOptions
 {
     public bool ConsoleLogging { get; init; } = true;
     public TimeProvider? Time { get; init; }
+
+    /// <summary>The key releases must be signed with; tests pass their own.</summary>
+    public UpdateTrust UpdateTrust { get; init; } = UpdateTrust.BuiltIn;
 }
 
 /// <summary>Builds the daemon: one Kestrel listener serving the local API, the compute contract and the embedded gateway.</summary>
@@ -63,11 +67,13 @@ public static class DaemonHost
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton<DaemonState>();
         builder.Services.AddHostedService<ShutdownDrain>();
+        builder.Services.AddRelayUpdates(settings, options.UpdateTrust);
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<LocalApiGuard>(new LocalApiCredentials(token, settings.ApiKey), settings.Listen);
         app.MapRelayEndpoints();
+        app.MapUpdateEndpoints();
         app.MapComputeApi();
         app.MapGatewayApi();
         app.Lifetime.ApplicationStarted.Register(() =>

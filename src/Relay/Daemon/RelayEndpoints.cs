@@ -14,7 +14,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport));
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, Update.Updater updater, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -33,11 +33,22 @@ public static class RelayEndpoints
                 Sandboxes = new SandboxCounts(store.CountLive(), compute.Gate.ActiveCount),
                 LiveSessions = sessions.CountLive(),
                 Gateway = new GatewayStatus(settings.GatewayUrl, settings.Offline, settings.ApiKey is not null, settings.Offline ? "offline" : "not_linked"),
-                Update = new UpdateStatus(settings.AutoUpdate, settings.UpdateRepo),
+                Update = UpdateStatusOf(settings, updater.State.Read()),
             };
             return Results.Json(report, RelayJsonContext.Default.StatusReport);
         });
 
         return endpoints;
     }
+
+    private static UpdateStatus UpdateStatusOf(Configuration.RelaySettings settings, Update.UpdateState update) =>
+        new(settings.AutoUpdate, settings.UpdateRepo)
+        {
+            Service = settings.ServiceManager,
+            LastCheckAt = update.LastCheckAt,
+            LastCheckError = update.LastCheckError,
+            Available = update.Available,
+            Pending = update.Pending?.Version,
+            LastResult = update.LastResult,
+        };
 }
