@@ -16,6 +16,8 @@ public sealed class AssetDownloader(HttpClient http)
     /// <summary>Streams an asset into <paramref name="destination"/>, failing when fewer bytes arrive than announced.</summary>
     public async Task CopyAsync(ReleaseAsset asset, Stream destination, IDownloadProgress progress, long? maxBytes, CancellationToken cancellationToken)
     {
+        long received = 0;
+        var started = false;
         try
         {
             using var response = await http.GetAsync(asset.DownloadUrl, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -24,11 +26,11 @@ public sealed class AssetDownloader(HttpClient http)
                 throw new UpdateException($"downloading {asset.Name} failed: {asset.DownloadUrl} answered {(int)response.StatusCode}. Nothing was changed; try again later.");
             }
 
+            started = true;
             var expected = response.Content.Headers.ContentLength;
             progress.Start(asset.Name, expected);
             await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = new byte[81920];
-            long received = 0;
             int read;
             while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
             {
@@ -50,13 +52,13 @@ public sealed class AssetDownloader(HttpClient http)
             await destination.FlushAsync(cancellationToken);
             progress.Finish();
         }
-        catch (HttpRequestException exception)
+        catch (HttpRequestException exception) when (!started)
         {
             throw new UpdateException($"downloading {asset.Name} failed ({exception.Message}). Nothing was changed; try again later.", exception);
         }
-        catch (HttpIOException exception)
+        catch (Exception exception) when (exception is HttpRequestException or HttpIOException)
         {
-            throw new UpdateException($"the download of {asset.Name} broke off ({exception.Message}): it is incomplete. Nothing was changed; try again later.", exception);
+            throw new UpdateException($"the download of {asset.Name} broke off after {received} bytes ({exception.Message}): it is incomplete. Nothing was changed; try again later.", exception);
         }
         catch (IOException exception) when (IsDiskFull(exception))
         {
