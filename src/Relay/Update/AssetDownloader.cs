@@ -56,13 +56,13 @@ public sealed class AssetDownloader(HttpClient http)
         {
             throw new UpdateException($"downloading {asset.Name} failed ({exception.Message}). Nothing was changed; try again later.", exception);
         }
-        catch (Exception exception) when (exception is HttpRequestException or HttpIOException)
-        {
-            throw new UpdateException($"the download of {asset.Name} broke off after {received} bytes ({exception.Message}): it is incomplete. Nothing was changed; try again later.", exception);
-        }
         catch (IOException exception) when (IsDiskFull(exception))
         {
             throw new UpdateException($"the disk is full: {asset.Name} could not be saved. Free some space and try again; nothing was changed.", exception);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
+        {
+            throw new UpdateException($"the download of {asset.Name} broke off after {received} bytes ({exception.Message}): it is incomplete. Nothing was changed; try again later.", exception);
         }
     }
 

@@ -15,6 +15,9 @@ public sealed record FakeRelease(string Tag, bool PreRelease, IReadOnlyDictionar
 {
     /// <summary>Assets announced with their full length but cut off half-way, as a dropped connection leaves them.</summary>
     public IReadOnlySet<string> Truncated { get; init; } = new HashSet<string>();
+
+    /// <summary>The cut waits for this, so the client has the headers before the connection drops (otherwise it is a failed request, not a cut download).</summary>
+    public Task CutWhen { get; init; } = Task.CompletedTask;
 }
 
 /// <summary>
@@ -71,6 +74,7 @@ public sealed class FakeGitHub : IAsyncDisposable
             {
                 await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
                 await context.Response.Body.FlushAsync();
+                await release.CutWhen.WaitAsync(TimeSpan.FromSeconds(30));
                 context.Abort();
                 return;
             }

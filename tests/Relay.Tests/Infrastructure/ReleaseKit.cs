@@ -109,7 +109,10 @@ public static class ReleaseKit
     public static string[] InstalledVersions(string cerverHome) =>
         [.. Directory.GetDirectories(Path.Combine(cerverHome, "versions")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
 
-    public static async Task<string> RunAsync(string executable, params string[] arguments)
+    public static async Task<string> RunAsync(string executable, params string[] arguments) =>
+        (await RunAsync(executable, arguments, new Dictionary<string, string>())).Stdout.Trim();
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string executable, IEnumerable<string> arguments, IDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -117,9 +120,30 @@ public static class ReleaseKit
             info.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return output.Trim();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Installs a copy of a real build as <c>versions/&lt;folder&gt;</c> and links it.</summary>
+    public static void InstallDirectory(string cerverHome, string folder, string buildDirectory)
+    {
+        var target = Path.Combine(cerverHome, "versions", folder);
+        foreach (var file in Directory.EnumerateFiles(buildDirectory, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(buildDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+
+        Link(cerverHome, folder);
     }
 }

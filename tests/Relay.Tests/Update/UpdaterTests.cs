@@ -123,6 +123,7 @@ public sealed class UpdaterTests : IAsyncLifetime
             _ => ReleaseKit.Assets(ReleaseKit.ScriptArchive("1.1.0")),
         };
         var truncated = new HashSet<string>();
+        var progress = new HeadersSignal();
         switch (defect)
         {
             case "bad signature":
@@ -145,11 +146,11 @@ public sealed class UpdaterTests : IAsyncLifetime
                 break;
         }
 
-        _github.Publish(new FakeRelease("v1.1.0", false, assets) { Truncated = truncated });
+        _github.Publish(new FakeRelease("v1.1.0", false, assets) { Truncated = truncated, CutWhen = progress.Started });
         var updater = CreateUpdater();
         var check = await updater.CheckAsync(false, null, CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<UpdateException>(() => updater.StageAsync(check.Release!, SilentProgress.Instance, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<UpdateException>(() => updater.StageAsync(check.Release!, progress, CancellationToken.None));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         AssertUntouched();
@@ -241,5 +242,23 @@ public sealed class UpdaterTests : IAsyncLifetime
         Assert.Empty(Directory.GetFiles(Path.Combine(_home.Path, "versions")));
         Assert.False(File.Exists(Path.Combine(_home.Path, "escaped")));
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(_home.Path, "bin")), path => !path.EndsWith("cerver-relay", StringComparison.Ordinal));
+    }
+
+    /// <summary>Tells the fake when the archive's headers have arrived.</summary>
+    private sealed class HeadersSignal : IDownloadProgress
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public void Start(string name, long? totalBytes) => _started.TrySetResult();
+
+        public void Advance(long receivedBytes)
+        {
+        }
+
+        public void Finish()
+        {
+        }
     }
 }
