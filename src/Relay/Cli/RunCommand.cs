@@ -27,9 +27,11 @@ public static class RunCommand
             try
             {
                 await using var app = DaemonHost.Build(settings);
-                await app.RunAsync();
+                // RunAsync disposes the services when the host stops, so take what the hand-over needs first.
                 updater = app.Services.GetRequiredService<Updater>();
-                handover = app.Services.GetRequiredService<UpdateHandoff>().Pending;
+                var handoff = app.Services.GetRequiredService<UpdateHandoff>();
+                await app.RunAsync();
+                handover = handoff.Pending;
             }
             catch (IOException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {

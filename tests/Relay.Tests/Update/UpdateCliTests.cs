@@ -109,6 +109,7 @@ public sealed class UpdateCliTests : IAsyncLifetime
         Assert.Equal(RealRelayBuild.Version, ReleaseKit.LinkedVersion(_home.Path));
         Assert.Equal(["1.9.0", RealRelayBuild.Version], ReleaseKit.InstalledVersions(_home.Path));
         await supervisor.WaitForStartsAsync(2);
+        Assert.Equal([0], supervisor.ExitCodes);
         await Supervisor.WaitForHealthAsync(_port);
         var status = await ReleaseKit.RunAsync(Binary, ["status", "--json"], Environment);
         var update = JsonNode.Parse(status.Stdout)!["update"]!;
@@ -125,6 +126,9 @@ public sealed class UpdateCliTests : IAsyncLifetime
         private readonly Task _loop;
         private Process? _current;
         private int _starts;
+
+        /// <summary>How each run of the daemon ended: a hand-over exits 0 after its trial.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<int> ExitCodes { get; } = new();
 
         private Supervisor(string binary, IDictionary<string, string> environment) => _loop = Task.Run(() => LoopAsync(binary, environment));
 
@@ -180,6 +184,7 @@ public sealed class UpdateCliTests : IAsyncLifetime
                 process.BeginErrorReadLine();
                 Interlocked.Increment(ref _starts);
                 await process.WaitForExitAsync(CancellationToken.None);
+                ExitCodes.Enqueue(process.ExitCode);
             }
         }
 
