@@ -10,6 +10,8 @@ var root = new RootCommand("cerver-relay: turns this machine into a private comp
     LoginCommand.Create(),
     LogoutCommand.Create(),
     DevicesCommand.Create(),
+    ServiceCommand.Create(),
+    UpdateCommand.Create(),
     VersionCommand.Create(),
 };
 

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Net.Sockets;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Daemon;
+using Cerver.Relay.Update;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerver.Relay.Cli;
 
@@ -20,11 +22,16 @@ public static class RunCommand
                 return CliOutput.Failed;
             }
 
+            PendingUpdate? handover;
+            Updater updater;
             try
             {
                 await using var app = DaemonHost.Build(settings);
+                // RunAsync disposes the services when the host stops, so take what the hand-over needs first.
+                updater = app.Services.GetRequiredService<Updater>();
+                var handoff = app.Services.GetRequiredService<UpdateHandoff>();
                 await app.RunAsync();
-                return CliOutput.Ok;
+                handover = handoff.Pending;
             }
             catch (IOException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -34,7 +41,44 @@ public static class RunCommand
             {
                 return CliOutput.Error(exception.Message);
             }
+
+            return handover is null ? CliOutput.Ok : await ProveUpdateAsync(updater, handover, settings, RunArguments(parse, port, listen, offline));
         });
         return command;
+    }
+
+    /// <summary>
+    /// The daemon has swapped in a new version and stopped serving: start the new one once to see
+    /// it come up (or roll back), then exit so the service manager starts whichever is current.
+    /// </summary>
+    private static async Task<int> ProveUpdateAsync(Updater updater, PendingUpdate handover, RelaySettings settings, IReadOnlyList<string> arguments)
+    {
+        var trial = new UpdateTrial(updater, UpdateTrial.DefaultLimit, settings.ShutdownGrace + TimeSpan.FromSeconds(5));
+        var (confirmed, failure) = await trial.RunAsync(handover, arguments, environment: null, inheritOutput: true, CancellationToken.None);
+        Console.Error.WriteLine(confirmed
+            ? $"cerver-relay: updated to {handover.Version}; exiting so the service manager starts it."
+            : $"cerver-relay: the update did not take: {failure}; exiting so the service manager starts {handover.Previous}.");
+        return CliOutput.Ok;
+    }
+
+    private static List<string> RunArguments(ParseResult parse, Option<int?> port, Option<string?> listen, Option<bool> offline)
+    {
+        var arguments = new List<string> { "run" };
+        if (parse.GetValue(port) is { } chosenPort)
+        {
+            arguments.AddRange(["--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        if (parse.GetValue(listen) is { } address)
+        {
+            arguments.AddRange(["--listen", address]);
+        }
+
+        if (parse.GetValue(offline))
+        {
+            arguments.Add("--offline");
+        }
+
+        return arguments;
     }
 }

@@ -85,7 +85,13 @@ public static class StatusCommand
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
             ("sessions", $"{report.LiveSessions ?? 0} live"),
             ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
+            ("checked", UpdateCheckLine(report.Update)),
+            ("waiting", report.Update?.Pending is { } pending ? $"{pending} swapped in, not confirmed yet" : report.Update?.Available is { } available ? $"{available} (cerver-relay update)" : "nothing"),
         ]);
+        if (report.Update?.LastResult is { Outcome: Update.UpdateResult.RolledBack } rolledBack)
+        {
+            Console.WriteLine($"last update to {rolledBack.Version} was rolled back: {rolledBack.Reason}");
+        }
     }
 
     private static string Account(GatewayStatus? gateway) => gateway switch
@@ -116,6 +122,13 @@ public static class StatusCommand
     private static string Heartbeat(GatewayStatus? gateway) => gateway?.LastHeartbeatAt is { } last
         ? $"{last.ToLocalTime():yyyy-MM-dd HH:mm:ss}"
         : "none yet";
+
+    private static string UpdateCheckLine(UpdateStatus? update) => update?.LastCheckAt switch
+    {
+        null => "never",
+        { } at when update.LastCheckError is { } error => $"{at.ToLocalTime():yyyy-MM-dd HH:mm} (failed: {error})",
+        { } at => $"{at.ToLocalTime():yyyy-MM-dd HH:mm}",
+    };
 
     private static string Uptime(long seconds) => seconds switch
     {

@@ -21,6 +21,9 @@ public sealed record RelaySettings
     public bool AutoUpdate { get; init; } = true;
     public string? UpdateRepo { get; init; }
     public string? GitHubApiUrl { get; init; }
+
+    /// <summary><c>CERVER_SERVICE</c>: set by the systemd unit or LaunchAgent, so the daemon knows something restarts it after an update.</summary>
+    public string? ServiceManager { get; init; }
     public bool Offline { get; init; }
     public int MaxSandboxes { get; init; } = DefaultMaxSandboxes;
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;

@@ -44,6 +44,18 @@ public static class RelaySettingsLoader
             throw new SettingsException($"CERVER_GATEWAY_URL must be an http(s) URL such as https://api.cerver.ai, not '{gatewayUrl}'.");
         }
 
+        var updateRepo = Pick("CERVER_UPDATE_REPO");
+        if (updateRepo is not null && (updateRepo.Split('/') is not [{ Length: > 0 }, { Length: > 0 }] || updateRepo.Any(char.IsWhiteSpace)))
+        {
+            throw new SettingsException($"CERVER_UPDATE_REPO must name a GitHub repository as owner/name, not '{updateRepo}'.");
+        }
+
+        var gitHubApiUrl = Pick("CERVER_GITHUB_API_URL");
+        if (gitHubApiUrl is not null && (!Uri.TryCreate(gitHubApiUrl, UriKind.Absolute, out var apiUri) || apiUri.Scheme is not ("http" or "https")))
+        {
+            throw new SettingsException($"CERVER_GITHUB_API_URL must be an http(s) URL such as https://api.github.com, not '{gitHubApiUrl}'.");
+        }
+
         return new RelaySettings
         {
             Paths = paths,
@@ -53,8 +65,9 @@ public static class RelaySettingsLoader
             GatewayUrl = gatewayUrl?.TrimEnd('/'),
             ApiKey = Pick("CERVER_API_KEY"),
             AutoUpdate = Pick("CERVER_AUTO_UPDATE") is not ("0" or "false" or "no" or "off"),
-            UpdateRepo = Pick("CERVER_UPDATE_REPO"),
-            GitHubApiUrl = Pick("CERVER_GITHUB_API_URL"),
+            UpdateRepo = updateRepo,
+            GitHubApiUrl = gitHubApiUrl,
+            ServiceManager = Value(environment, "CERVER_SERVICE"),
             Offline = overrides.Offline,
             MaxSandboxes = ParseMaxSandboxes(Pick("CERVER_MAX_SANDBOXES")),
             HeartbeatInterval = TimeSpan.FromSeconds(Seconds(Pick("CERVER_HEARTBEAT_SECONDS"), "CERVER_HEARTBEAT_SECONDS", 15, 3600)),

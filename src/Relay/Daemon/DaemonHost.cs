@@ -6,6 +6,7 @@ using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Link;
+using Cerver.Relay.Update;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -26,6 +27,9 @@ public sealed record DaemonHostOptions
 
     /// <summary>Services to add last, e.g. a fixed link target for a test that has no login.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>The key releases must be signed with; tests pass their own.</summary>
+    public UpdateTrust UpdateTrust { get; init; } = UpdateTrust.BuiltIn;
 }
 
 /// <summary>Builds the daemon: one Kestrel listener serving the local API, the compute contract and the embedded gateway.</summary>
@@ -76,6 +80,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton<DaemonState>();
         builder.Services.AddHostedService<ShutdownDrain>();
+        builder.Services.AddRelayUpdates(settings, options.UpdateTrust);
         options.ConfigureServices?.Invoke(builder.Services);
         if (!settings.Offline)
         {
@@ -89,6 +94,7 @@ public static class DaemonHost
         app.UseWebSockets();
         app.UseMiddleware<LocalApiGuard>(new LocalApiCredentials(token, settings.ApiKey), settings.Listen);
         app.MapRelayEndpoints();
+        app.MapUpdateEndpoints();
         app.MapComputeApi();
         app.MapGatewayApi();
         app.MapAccountApi();

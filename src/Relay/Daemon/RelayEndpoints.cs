@@ -16,7 +16,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport)).AllowAnonymous();
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -35,7 +35,7 @@ public static class RelayEndpoints
                 Sandboxes = new SandboxCounts(store.CountLive(), compute.Gate.ActiveCount),
                 LiveSessions = sessions.CountLive(),
                 Gateway = GatewayStatusOf(settings, gateway.Current, link.Current),
-                Update = new UpdateStatus(settings.AutoUpdate, settings.UpdateRepo),
+                Update = UpdateStatusOf(settings, updater.State.Read()),
             };
             return Results.Json(report, RelayJsonContext.Default.StatusReport);
         });
@@ -64,4 +64,15 @@ public static class RelayEndpoints
         LinkStatus.Offline => "offline",
         _ => "not_linked",
     };
+
+    private static UpdateStatus UpdateStatusOf(Configuration.RelaySettings settings, Update.UpdateState update) =>
+        new(settings.AutoUpdate, settings.UpdateRepo)
+        {
+            Service = settings.ServiceManager,
+            LastCheckAt = update.LastCheckAt,
+            LastCheckError = update.LastCheckError,
+            Available = update.Available,
+            Pending = update.Pending?.Version,
+            LastResult = update.LastResult,
+        };
 }

@@ -6,6 +6,8 @@ namespace Cerver.Relay.Daemon;
 [JsonSerializable(typeof(RelayIdentity))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(Update.ActivateUpdateRequest))]
+[JsonSerializable(typeof(Update.ActivateUpdateResponse))]
 public sealed partial class RelayJsonContext : JsonSerializerContext;
 
 public sealed record HealthReport(string Status, string Version);

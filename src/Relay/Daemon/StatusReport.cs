@@ -45,4 +45,17 @@ public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, str
     public DateTimeOffset? LastErrorAt { get; init; }
 }
 
-public sealed record UpdateStatus(bool AutoUpdate, string? Repository);
+public sealed record UpdateStatus(bool AutoUpdate, string? Repository)
+{
+    /// <summary>The service manager that restarts the daemon after an update (<c>CERVER_SERVICE</c>), or null when run by hand.</summary>
+    public string? Service { get; init; }
+    public DateTimeOffset? LastCheckAt { get; init; }
+    public string? LastCheckError { get; init; }
+
+    /// <summary>A newer release the last check found, not installed yet.</summary>
+    public string? Available { get; init; }
+
+    /// <summary>A version swapped in but not yet confirmed by serving <c>/healthz</c>.</summary>
+    public string? Pending { get; init; }
+    public Update.UpdateResult? LastResult { get; init; }
+}

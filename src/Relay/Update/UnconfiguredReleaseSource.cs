@@ -1,0 +1,14 @@
+namespace Cerver.Relay.Update;
+
+/// <summary>Stands in when <c>CERVER_UPDATE_REPO</c> is not set, so looking for releases says what to set.</summary>
+public sealed class UnconfiguredReleaseSource : IReleaseSource
+{
+    public static UnconfiguredReleaseSource Instance { get; } = new();
+
+    public Task<ReleaseInfo?> LatestAsync(bool includePreReleases, CancellationToken cancellationToken) => throw NotConfigured();
+
+    public Task<ReleaseInfo?> ByVersionAsync(SemanticVersion version, CancellationToken cancellationToken) => throw NotConfigured();
+
+    private static UpdateException NotConfigured() =>
+        new("CERVER_UPDATE_REPO is not set, so there is nowhere to look for releases; set it to the GitHub repository (owner/name) that publishes cerver-relay.");
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Xml;
+using System.Xml.Linq;
+using Cerver.Relay.Service;
+using Cerver.Relay.Tests.Infrastructure;
+
+namespace Cerver.Relay.Tests.Service;
+
+public sealed class ServiceDefinitionTests
+{
+    private const string AwkwardHome = "/home/ann smith/100% \"cerver\" $HOME\\x";
+
+    [Fact]
+    public void The_systemd_unit_runs_the_bin_link_with_restart_and_quotes_awkward_paths()
+    {
+        var unit = SystemdUnit.Render(new ServiceDefinition($"{AwkwardHome}/bin/cerver-relay", AwkwardHome, $"{AwkwardHome}/relay/logs"));
+        var lines = unit.Split('\n').Where(line => !line.StartsWith('#')).ToList();
+
+        Assert.Contains("ExecStart=\"/home/ann smith/100%% \\\"cerver\\\" $$HOME\\\\x/bin/cerver-relay\" run", lines);
+        Assert.Contains("Environment=\"CERVER_HOME=/home/ann smith/100%% \\\"cerver\\\" $HOME\\\\x\"", lines);
+        Assert.Contains("Environment=CERVER_SERVICE=systemd", lines);
+        Assert.Contains("Restart=always", lines);
+        Assert.Contains("RestartSec=5", lines);
+        Assert.Contains("StandardOutput=journal", lines);
+        Assert.Contains("WantedBy=default.target", lines);
+        Assert.DoesNotContain("{{", unit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Systemd_analyze_accepts_the_generated_unit_and_rejects_a_broken_one()
+    {
+        using var home = new TempDirectory("cerver home");
+        var binary = Path.Combine(home.Path, "bin", "cerver-relay");
+        Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
+        File.CreateSymbolicLink(binary, "/bin/true");
+        var unit = SystemdUnit.Render(new ServiceDefinition(binary, home.Path, Path.Combine(home.Path, "relay", "logs")));
+        var good = Path.Combine(home.Path, "good", "cerver-relay.service");
+        var broken = Path.Combine(home.Path, "broken", "cerver-relay.service");
+        Directory.CreateDirectory(Path.GetDirectoryName(good)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(broken)!);
+        await File.WriteAllTextAsync(good, unit);
+        // An unquoted path with a space splits into a relative program name, which systemd refuses.
+        await File.WriteAllTextAsync(broken, unit.Replace($"ExecStart=\"{binary}\"", $"ExecStart={binary}", StringComparison.Ordinal));
+
+        var (goodExit, goodOutput) = await VerifyAsync(home.Path, good);
+        var (brokenExit, brokenOutput) = await VerifyAsync(home.Path, broken);
+
+        Assert.True(goodExit == 0, goodOutput);
+        Assert.DoesNotContain("ignoring", goodOutput, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Unknown", goodOutput, StringComparison.Ordinal);
+        Assert.NotEqual(0, brokenExit);
+        Assert.Contains("is not executable", brokenOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_launch_agent_is_a_plist_with_the_keys_launchd_needs_and_escaped_paths()
+    {
+        const string home = "/Users/ann & bob/<cerver>";
+        var plist = LaunchdPlist.Render(new ServiceDefinition($"{home}/bin/cerver-relay", home, $"{home}/relay/logs"));
+
+        using var reader = XmlReader.Create(new StringReader(plist), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
+        var dict = XDocument.Load(reader).Root!.Element("dict")!;
+        var values = Pairs(dict);
+
+        Assert.Equal("ai.cerver.relay", values["Label"].Value);
+        Assert.Equal([$"{home}/bin/cerver-relay", "run"], values["ProgramArguments"].Elements("string").Select(element => element.Value));
+        Assert.Equal("true", values["RunAtLoad"].Name.LocalName);
+        Assert.Equal("true", values["KeepAlive"].Name.LocalName);
+        Assert.Equal($"{home}/relay/logs/launchd.out.log", values["StandardOutPath"].Value);
+        Assert.Equal($"{home}/relay/logs/launchd.err.log", values["StandardErrorPath"].Value);
+        var environment = Pairs(values["EnvironmentVariables"]);
+        Assert.Equal(home, environment["CERVER_HOME"].Value);
+        Assert.Equal("launchd", environment["CERVER_SERVICE"].Value);
+        Assert.Contains("&amp; bob/&lt;cerver&gt;", plist, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_with_a_line_break_is_refused()
+    {
+        var error = Assert.Throws<ServiceException>(() => SystemdUnit.Render(new ServiceDefinition("/x\n[Service]\nExecStartPre=/bin/evil", "/x", "/x")));
+        Assert.Contains("control character", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Install_writes_the_unit_and_says_it_could_not_start_it_without_a_user_manager()
+    {
+        using var home = new TempDirectory("cerver-home");
+        using var config = new TempDirectory("xdg-config");
+        ReleaseKit.InstallScript(home.Path, "1.0.0");
+        var environment = new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = config.Path };
+
+        var install = await RelayProcess.RunCliAsync(home.Path, ["service", "install"], environment);
+
+        var unitPath = Path.Combine(config.Path, "systemd", "user", "cerver-relay.service");
+        Assert.True(File.Exists(unitPath), install.Stderr);
+        Assert.Contains($"ExecStart=\"{home.Path}/bin/cerver-relay\" run", File.ReadAllText(unitPath), StringComparison.Ordinal);
+        // This container has systemctl but no user manager (no D-Bus session): the unit is written, starting it fails with the reason.
+        Assert.Equal(1, install.ExitCode);
+        Assert.Contains($"Wrote {unitPath}, but could not start it", install.Stderr, StringComparison.Ordinal);
+        Assert.Contains("systemctl --user daemon-reload' failed", install.Stderr, StringComparison.Ordinal);
+        Assert.Contains("loginctl enable-linger", install.Stderr, StringComparison.Ordinal);
+
+        var status = await RelayProcess.RunCliAsync(home.Path, ["service", "status"], environment);
+        Assert.Equal(3, status.ExitCode);
+        Assert.Contains("installed", status.Stderr, StringComparison.Ordinal);
+
+        var uninstall = await RelayProcess.RunCliAsync(home.Path, ["service", "uninstall"], environment);
+        Assert.False(File.Exists(unitPath));
+        Assert.Equal(1, uninstall.ExitCode);
+        Assert.Contains($"Removed {unitPath}", uninstall.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Install_refuses_when_the_relay_is_not_installed_under_cerver_home()
+    {
+        using var home = new TempDirectory("cerver-home");
+        using var config = new TempDirectory("xdg-config");
+
+        var install = await RelayProcess.RunCliAsync(home.Path, ["service", "install"], new Dictionary<string, string> { ["XDG_CONFIG_HOME"] = config.Path });
+
+        Assert.Equal(1, install.ExitCode);
+        Assert.Contains("does not exist", install.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(config.Path, "systemd")));
+    }
+
+    private static Dictionary<string, XElement> Pairs(XElement dict)
+    {
+        var elements = dict.Elements().ToList();
+        return Enumerable.Range(0, elements.Count / 2).ToDictionary(i => elements[2 * i].Value, i => elements[2 * i + 1]);
+    }
+
+    /// <summary>
+    /// <c>systemd-analyze --user verify</c> needs a runtime directory to set up a user manager; a
+    /// private one is enough here (without it the container has none and the tool cannot start).
+    /// </summary>
+    private static async Task<(int ExitCode, string Output)> VerifyAsync(string scratch, string unitPath)
+    {
+        var runtime = Path.Combine(scratch, "runtime");
+        Directory.CreateDirectory(runtime, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var info = new ProcessStartInfo("systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "--user", "--man=no", "verify", unitPath })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["XDG_RUNTIME_DIR"] = runtime;
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+}
