@@ -88,59 +88,47 @@ public sealed class InstallerTests(ReleaseBuilds builds)
         Assert.Equal(builds.Current.Version, (await harness.RelayAsync("version")).Stdout.Trim());
     }
 
-    [Fact]
-    public async Task A_tampered_archive_is_refused_and_the_previous_install_is_untouched()
+    public enum Breakage
     {
-        await using var harness = await InstallerHarness.StartAsync(builds.Previous);
-        Assert.Equal(0, (await harness.InstallAsync(Quiet)).ExitCode);
-        var before = ReleaseBuilds.Sha256Of(harness.InstalledBinary(builds.Previous.Version));
-        // The latest release's archive differs by one byte from what its SHA256SUMS says.
-        var folder = harness.Server.AddRelease(builds.Current.Tag, builds.Current.Assets);
-        var archive = Path.Combine(folder, ReleaseBuilds.AssetName);
-        var bytes = await File.ReadAllBytesAsync(archive, TestContext.Current.CancellationToken);
-        bytes[^1] ^= 0xff;
-        await File.WriteAllBytesAsync(archive, bytes, TestContext.Current.CancellationToken);
-        harness.Server.LatestTag = builds.Current.Tag;
-
-        var install = await harness.InstallAsync(Quiet);
-
-        Assert.Equal(1, install.ExitCode);
-        Assert.Contains($"checksum mismatch for {ReleaseBuilds.AssetName}", install.Stderr, StringComparison.Ordinal);
-        AssertUntouched(harness, builds.Previous.Version, before);
+        TamperedArchive,
+        NoSha256Sums,
+        NoArchive,
     }
 
-    [Fact]
-    public async Task A_release_without_this_machines_archive_is_refused()
+    [Theory]
+    [InlineData(Breakage.TamperedArchive, "checksum mismatch for cerver-relay-", "the download is corrupt or was tampered with")]
+    [InlineData(Breakage.NoSha256Sums, "could not download SHA256SUMS from", "refusing to install an archive that cannot be verified")]
+    [InlineData(Breakage.NoArchive, "could not download cerver-relay-", "this release has no build for")]
+    public async Task A_broken_release_is_refused_and_the_previous_install_is_untouched(Breakage breakage, string reason, string advice)
     {
         await using var harness = await InstallerHarness.StartAsync(builds.Previous);
-        Assert.Equal(0, (await harness.InstallAsync(Quiet)).ExitCode);
+        var install = await harness.InstallAsync(Quiet);
+        Assert.True(install.ExitCode == 0, install.Output);
         var before = ReleaseBuilds.Sha256Of(harness.InstalledBinary(builds.Previous.Version));
-        harness.Server.AddRelease(builds.Current.Tag, new Dictionary<string, string> { ["SHA256SUMS"] = builds.Current.Sums });
+        var assets = builds.Current.Assets;
+        assets.Remove(breakage switch { Breakage.NoSha256Sums => "SHA256SUMS", Breakage.NoArchive => ReleaseBuilds.AssetName, _ => "" });
+        var folder = harness.Server.AddRelease(builds.Current.Tag, assets);
+        if (breakage == Breakage.TamperedArchive)
+        {
+            // One byte differs from what SHA256SUMS says.
+            var archive = Path.Combine(folder, ReleaseBuilds.AssetName);
+            var bytes = await File.ReadAllBytesAsync(archive, TestContext.Current.CancellationToken);
+            bytes[^1] ^= 0xff;
+            await File.WriteAllBytesAsync(archive, bytes, TestContext.Current.CancellationToken);
+        }
+
         harness.Server.LatestTag = builds.Current.Tag;
 
-        var install = await harness.InstallAsync(Quiet);
+        var upgrade = await harness.InstallAsync(Quiet);
 
-        Assert.Equal(1, install.ExitCode);
-        Assert.Contains($"could not download {ReleaseBuilds.AssetName}", install.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"no build for {ReleaseBuilds.Rid}", install.Stderr, StringComparison.Ordinal);
-        AssertUntouched(harness, builds.Previous.Version, before);
-    }
-
-    [Fact]
-    public async Task A_release_without_SHA256SUMS_is_refused()
-    {
-        await using var harness = await InstallerHarness.StartAsync(builds.Previous);
-        Assert.Equal(0, (await harness.InstallAsync(Quiet)).ExitCode);
-        var before = ReleaseBuilds.Sha256Of(harness.InstalledBinary(builds.Previous.Version));
-        harness.Server.AddRelease(builds.Current.Tag, new Dictionary<string, string> { [ReleaseBuilds.AssetName] = builds.Current.Archive });
-        harness.Server.LatestTag = builds.Current.Tag;
-
-        var install = await harness.InstallAsync(Quiet);
-
-        Assert.Equal(1, install.ExitCode);
-        Assert.Contains("could not download SHA256SUMS", install.Stderr, StringComparison.Ordinal);
-        Assert.Contains("cannot be verified", install.Stderr, StringComparison.Ordinal);
-        AssertUntouched(harness, builds.Previous.Version, before);
+        Assert.Equal(1, upgrade.ExitCode);
+        Assert.Contains(reason, upgrade.Stderr, StringComparison.Ordinal);
+        Assert.Contains(advice, upgrade.Stderr, StringComparison.Ordinal);
+        Assert.Contains("nothing was changed", upgrade.Stderr, StringComparison.Ordinal);
+        Assert.Equal([builds.Previous.Version], harness.InstalledVersions());
+        Assert.Equal(harness.InstalledBinary(builds.Previous.Version), harness.LinkTarget());
+        Assert.Equal(before, ReleaseBuilds.Sha256Of(harness.InstalledBinary(builds.Previous.Version)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(harness.TempFolder));
     }
 
     [Theory]
@@ -189,13 +177,5 @@ public sealed class InstallerTests(ReleaseBuilds builds)
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("unknown option --colour", unknown.Stderr, StringComparison.Ordinal);
         Assert.Empty(harness.Server.Requests);
-    }
-
-    private static void AssertUntouched(InstallerHarness harness, string version, string binaryHash)
-    {
-        Assert.Equal([version], harness.InstalledVersions());
-        Assert.Equal(harness.InstalledBinary(version), harness.LinkTarget());
-        Assert.Equal(binaryHash, ReleaseBuilds.Sha256Of(harness.InstalledBinary(version)));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(harness.TempFolder));
     }
 }
