@@ -61,10 +61,6 @@ case " $RIDS " in
   *) die "runtime '$rid' is not supported; releases are built for: $RIDS" ;;
 esac
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
 publish_key_args=()
 if [ -n "$key" ]; then
   [ -r "$key" ] || die "signing key '$key' cannot be read"
@@ -74,6 +70,9 @@ if [ -n "$key" ]; then
   publish_key_args=("-p:CerverUpdatePublicKey=$public_key")
 fi
 
+root=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -90,7 +89,7 @@ dotnet publish "$root/src/Relay/Relay.csproj" -nologo -v quiet \
   -p:IncludeNativeLibrariesForSelfExtract=true \
   -p:DebugType=none \
   -p:Version="$version" \
-  "${publish_key_args[@]}" \
+  ${publish_key_args[@]+"${publish_key_args[@]}"} \
   -o "$work/publish"
 binary="$work/publish/cerver-relay"
 [ -x "$binary" ] || die "dotnet publish did not produce $binary"
