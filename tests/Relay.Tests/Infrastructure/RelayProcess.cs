@@ -26,10 +26,11 @@ public sealed class RelayProcess : IDisposable
 
     public static string RelayDll => Path.Combine(AppContext.BaseDirectory, "cerver-relay.dll");
 
-    public static async Task<RelayProcess> StartAsync(string cerverHome, int? port = null, IDictionary<string, string>? environment = null)
+    /// <param name="executable">A published binary to run instead of the build's <c>cerver-relay.dll</c>.</param>
+    public static async Task<RelayProcess> StartAsync(string cerverHome, int? port = null, IDictionary<string, string>? environment = null, string? executable = null)
     {
         var chosen = port ?? FreePort();
-        var info = Command(cerverHome, ["run", "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture)], environment);
+        var info = Command(cerverHome, ["run", "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture)], environment, executable);
         var process = Process.Start(info)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -60,15 +61,8 @@ public sealed class RelayProcess : IDisposable
     }
 
     /// <summary>Runs a CLI verb to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
-    {
-        using var process = Process.Start(Command(cerverHome, arguments, environment))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<ChildProcess.Result> RunCliAsync(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? executable = null) =>
+        ChildProcess.RunAsync(Command(cerverHome, arguments, environment, executable), TimeSpan.FromSeconds(60));
 
     /// <summary>Starts a CLI verb and leaves it running, for a test that reads its output as it comes (a login waiting for approval).</summary>
     public static CliRun StartCli(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
@@ -104,10 +98,14 @@ public sealed class RelayProcess : IDisposable
         _process.Dispose();
     }
 
-    private static ProcessStartInfo Command(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment)
+    private static ProcessStartInfo Command(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment, string? executable)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(RelayDll);
+        var info = new ProcessStartInfo(executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (executable is null)
+        {
+            info.ArgumentList.Add(RelayDll);
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
