@@ -244,12 +244,16 @@ main() {
   elif ! has_verb service install; then
     say "skipping the service: this cerver-relay has no 'service install' command yet; start the relay with 'cerver-relay run'"
   else
-    "$link" service install ||
-      die "cerver-relay $installed is installed, but the service could not be installed; run 'cerver-relay service install' to see why"
-    if [ "$rid" = "${rid#osx}" ] && command -v loginctl >/dev/null 2>&1 &&
-      [ "$(loginctl show-user "$(id -un)" -p Linger --value 2>/dev/null || true)" = no ]; then
-      say "the relay runs while you are logged in; to keep it running after you log out (servers), run:"
-      printf '    sudo loginctl enable-linger %s\n' "$(id -un)"
+    # The binary is installed either way: a machine without a user service manager (a
+    # container, WSL) can still run the relay in the foreground.
+    if "$link" service install; then
+      if [ "$rid" = "${rid#osx}" ] && command -v loginctl >/dev/null 2>&1 &&
+        [ "$(loginctl show-user "$(id -un)" -p Linger --value 2>/dev/null || true)" = no ]; then
+        say "the relay runs while you are logged in; to keep it running after you log out (servers), run:"
+        printf '    sudo loginctl enable-linger %s\n' "$(id -un)"
+      fi
+    else
+      say "cerver-relay $installed is installed, but its service could not be started here (see above); start the relay with 'cerver-relay run', or fix the cause and run 'cerver-relay service install'"
     fi
   fi
 

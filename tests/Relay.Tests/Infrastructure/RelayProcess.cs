@@ -66,7 +66,7 @@ public sealed class RelayProcess : IDisposable
 
     /// <summary>Starts a CLI verb and leaves it running, for a test that reads its output as it comes (a login waiting for approval).</summary>
     public static CliRun StartCli(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
-        new(Process.Start(Command(cerverHome, arguments, environment))!);
+        new(Process.Start(Command(cerverHome, arguments, environment, executable: null))!);
 
     public void Kill() => _process.Kill(entireProcessTree: false);
 

@@ -94,6 +94,7 @@ public sealed class InstallerHarness : IAsyncDisposable
             ["CERVER_API_KEY"] = null,
             ["CERVER_GATEWAY_URL"] = null,
             ["HOME"] = Home,
+            ["XDG_CONFIG_HOME"] = null,
             ["TMPDIR"] = TempFolder,
             ["PATH"] = Directory.Exists(ShimFolder) ? $"{ShimFolder}:{path}" : path,
             ["SHELL"] = "/bin/bash",
