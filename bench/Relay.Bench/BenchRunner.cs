@@ -79,7 +79,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
             // Both relays with the isolation they pick by themselves here, as a fleet would run.
             var streamSampler = new Interleaver(warmup: 1, options.StreamSamples, progress);
             results.AddRange(await new LinkMeasurements(relayDll, sampler, streamSampler, progress)
-                .MeasureAsync(bwrap is null ? "none" : "bubblewrap", cancellationToken));
+                .MeasureAsync(bwrap is null ? "none" : "bubblewrap", notes, cancellationToken));
         }
 
         output.WriteLine();

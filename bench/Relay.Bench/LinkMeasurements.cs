@@ -20,7 +20,7 @@ internal sealed partial class LinkMeasurements(string relayDll, Interleaver samp
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    public async Task<IReadOnlyList<MeasurementResult>> MeasureAsync(string isolation, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MeasurementResult>> MeasureAsync(string isolation, List<string> notes, CancellationToken cancellationToken)
     {
         // A is a gateway of its own: no gateway above it, and a fast login poll.
         var gatewaySettings = new Dictionary<string, string>
@@ -40,7 +40,7 @@ internal sealed partial class LinkMeasurements(string relayDll, Interleaver samp
                 new Dictionary<string, string> { ["CERVER_HEARTBEAT_SECONDS"] = "1" });
             var computeId = await WaitForLinkAsync(linked, cancellationToken);
             progress.WriteLine($"  link: gateway A on 127.0.0.1:{gateway.Port}, relay B on 127.0.0.1:{linked.Port} logged in and linked as {computeId} in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
-            return await MeasureLinkAsync(gateway, linked, computeId, cancellationToken);
+            return await MeasureLinkAsync(gateway, linked, computeId, notes, cancellationToken);
         }
         finally
         {
@@ -55,23 +55,29 @@ internal sealed partial class LinkMeasurements(string relayDll, Interleaver samp
         }
     }
 
-    private async Task<IReadOnlyList<MeasurementResult>> MeasureLinkAsync(RelayDaemon gateway, RelayDaemon linked, string computeId, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<MeasurementResult>> MeasureLinkAsync(RelayDaemon gateway, RelayDaemon linked, string computeId,
+        List<string> notes, CancellationToken cancellationToken)
     {
         var isolation = linked.Isolation;
         var viaLink = await gateway.Client.CreateSessionOnAsync(computeId, cancellationToken);
         var (direct, _) = await linked.Client.CreateSessionAsync(cancellationToken);
 
         var runName = $"link run 'true' ({isolation})";
+        var (linkRunCpu, directRunCpu) = (new CpuTally(gateway, linked), new CpuTally(gateway, linked));
         var (linkRuns, directRuns) = await sampler.RunAsync(runName,
-            token => gateway.Client.SessionRunAsync(viaLink, TrueCode, token),
-            token => linked.Client.SessionRunAsync(direct, TrueCode, token),
+            linkRunCpu.Around(token => gateway.Client.SessionRunAsync(viaLink, TrueCode, token)),
+            directRunCpu.Around(token => linked.Client.SessionRunAsync(direct, TrueCode, token)),
             cancellationToken);
+        notes.Add($"CPU per run of '{runName}' (warm-up included): {linkRunCpu.Describe()} through the link; {directRunCpu.Describe()} on B's own gateway");
 
         var streamName = $"link stream 64 MiB ({isolation})";
+        var (linkStreamCpu, directStreamCpu) = (new CpuTally(gateway, linked), new CpuTally(gateway, linked));
         var (linkStreams, directStreams) = await streamSampler.RunAsync(streamName,
-            token => gateway.Client.SessionStreamThroughputAsync(viaLink, StreamCode, StreamBytes, token),
-            token => linked.Client.SessionStreamThroughputAsync(direct, StreamCode, StreamBytes, token),
+            linkStreamCpu.Around(token => gateway.Client.SessionStreamThroughputAsync(viaLink, StreamCode, StreamBytes, token)),
+            directStreamCpu.Around(token => linked.Client.SessionStreamThroughputAsync(direct, StreamCode, StreamBytes, token)),
             cancellationToken);
+        notes.Add($"CPU per 64 MiB stream of '{streamName}' (warm-up included): {linkStreamCpu.Describe()} through the link; {directStreamCpu.Describe()} on B's own gateway");
+        notes.Add($"lowest throughput of '{streamName}': {linkStreams.Min():0.0} MB/s through the link, {directStreams!.Min():0.0} MB/s on B's own gateway");
 
         await gateway.Client.DeleteSessionAsync(viaLink, cancellationToken);
         await linked.Client.DeleteSessionAsync(direct, cancellationToken);
@@ -116,6 +122,27 @@ internal sealed partial class LinkMeasurements(string relayDll, Interleaver samp
         }
 
         throw new BenchException($"relay B's link to A was not connected within {Patience.TotalSeconds:0} s (link {state.Link ?? "none"}, compute id {state.ComputeId ?? "none"}):\n{linked.Tail}");
+    }
+
+    /// <summary>CPU time A and B use during one side's calls, to tell work from waiting.</summary>
+    private sealed class CpuTally(RelayDaemon gateway, RelayDaemon linked)
+    {
+        private double _gatewayMilliseconds;
+        private double _linkedMilliseconds;
+        private int _calls;
+
+        public Func<CancellationToken, Task<double>> Around(Func<CancellationToken, Task<double>> call) => async token =>
+        {
+            var (gatewayBefore, linkedBefore) = (gateway.CpuMilliseconds(), linked.CpuMilliseconds());
+            var value = await call(token);
+            _gatewayMilliseconds += gateway.CpuMilliseconds() - gatewayBefore;
+            _linkedMilliseconds += linked.CpuMilliseconds() - linkedBefore;
+            _calls++;
+            return value;
+        };
+
+        public string Describe() => string.Create(CultureInfo.InvariantCulture,
+            $"A {_gatewayMilliseconds / _calls:0.0} ms + B {_linkedMilliseconds / _calls:0.0} ms over {_calls} calls");
     }
 
     [GeneratedRegex(@"enter code\s+([A-Z]{4}-[A-Z]{4})")]

@@ -104,6 +104,19 @@ internal sealed class RelayDaemon : IAsyncDisposable
         return new MemorySample(Field("VmRSS"), Field("RssAnon"), Field("VmHWM"));
     }
 
+    /// <summary>
+    /// CPU time the daemon has used so far (user + system), in ms, from <c>/proc/&lt;pid&gt;/stat</c>;
+    /// the kernel counts it in clock ticks, 10 ms on Linux.
+    /// </summary>
+    public double CpuMilliseconds()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // The command name, field 2, is in parentheses and may hold spaces: count from after it.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        const double TickMilliseconds = 10;
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * TickMilliseconds;
+    }
+
     public string Tail => string.Join('\n', _tail);
 
     public async ValueTask DisposeAsync()
