@@ -24,6 +24,12 @@ internal sealed record BenchOptions
     public int LoadSessions { get; init; } = DefaultLoadSessions;
     public int LoadCommands { get; init; } = DefaultLoadCommands;
 
+    public const int DefaultStreamSamples = 5;
+    public const int QuickStreamSamples = 3;
+
+    /// <summary>Samples of each 64 MiB stream of the link part: each takes about a second, so few.</summary>
+    public int StreamSamples { get; init; } = DefaultStreamSamples;
+
     public const string Usage = """
         relay-bench: latency and memory of a real cerver-relay daemon against raw baselines.
 
@@ -33,11 +39,14 @@ internal sealed record BenchOptions
                                  compute   sandbox create, run, first streamed byte, idle RSS
                                  sessions  session create, gateway run vs compute run
                                  load      concurrent sessions running commands, daemon RSS
+                                 link      a relay logged in to another: run through the dispatch
+                                           link vs on the relay itself, 64 MiB stream throughput
           --samples N          measured samples per measurement (default 200)
-          --quick              30 samples, 5 warm-up iterations, 50 load sessions
+          --quick              30 samples, 5 warm-up iterations, 50 load sessions, 3 streams
           --warmup N           warm-up iterations discarded before measuring (default 20)
           --load-sessions N    concurrent sessions of the load part (default 200)
           --load-commands N    commands each load session runs (default 10)
+          --stream-samples N   64 MiB streams per side of the link part (default 5)
           --relay PATH         the relay to start (default src/Relay/bin/Release/net10.0/cerver-relay.dll)
           --json FILE          also write the results as JSON
           -h, --help           this text
@@ -51,6 +60,7 @@ internal sealed record BenchOptions
         int? samples = null;
         int? warmup = null;
         int? loadSessions = null;
+        int? streamSamples = null;
         var quick = false;
         for (var i = 0; i < args.Count; i++)
         {
@@ -70,6 +80,9 @@ internal sealed record BenchOptions
                     break;
                 case "--load-commands":
                     options = options with { LoadCommands = Count(args, ref i, min: 1, max: 10_000) };
+                    break;
+                case "--stream-samples":
+                    streamSamples = Count(args, ref i, min: 1, max: 1_000);
                     break;
                 case "--quick":
                     quick = true;
@@ -92,6 +105,7 @@ internal sealed record BenchOptions
             Samples = samples ?? (quick ? QuickSamples : DefaultSamples),
             Warmup = warmup ?? (quick ? 5 : 20),
             LoadSessions = loadSessions ?? (quick ? QuickLoadSessions : DefaultLoadSessions),
+            StreamSamples = streamSamples ?? (quick ? QuickStreamSamples : DefaultStreamSamples),
         };
     }
 
@@ -102,10 +116,10 @@ internal sealed record BenchOptions
         {
             parts.Add(Enum.TryParse<BenchPart>(name, ignoreCase: true, out var part) && Enum.IsDefined(part) && !char.IsDigit(name[0])
                 ? part
-                : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions or load"));
+                : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions, load or link"));
         }
 
-        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load");
+        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load, link");
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)
@@ -134,4 +148,5 @@ internal enum BenchPart
     Compute,
     Sessions,
     Load,
+    Link,
 }

@@ -74,6 +74,14 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
             results.AddRange(await new LoadTest(options.LoadSessions, options.LoadCommands, progress).RunAsync(loaded, notes, cancellationToken));
         }
 
+        if (parts.Contains(BenchPart.Link))
+        {
+            // Both relays with the isolation they pick by themselves here, as a fleet would run.
+            var streamSampler = new Interleaver(warmup: 1, options.StreamSamples, progress);
+            results.AddRange(await new LinkMeasurements(relayDll, sampler, streamSampler, progress)
+                .MeasureAsync(bwrap is null ? "none" : "bubblewrap", notes, cancellationToken));
+        }
+
         output.WriteLine();
         ResultTable.Write(output, results);
         foreach (var line in notes.Concat(skipped))

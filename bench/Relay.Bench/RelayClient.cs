@@ -87,6 +87,78 @@ internal sealed class RelayClient : IDisposable
                 ? (root.GetProperty("session_id").GetString(), null)
                 : (null, "session_not_local_ready"), cancellationToken);
 
+    /// <summary><c>POST /gateway/sessions</c> of a minimal shell session pinned to one compute (a linked relay); returns its id.</summary>
+    public async Task<string> CreateSessionOnAsync(string computeId, CancellationToken cancellationToken)
+    {
+        var body = $$"""{"task": "Run a quick shell command", "requirements": {"runtime": "shell"}, "session_name": "relay-bench", "target_compute_id": "{{JsonEncodedText.Encode(computeId)}}"}""";
+        var outcome = await TryPostAsync("POST /gateway/sessions", "gateway/sessions", body, root =>
+            root.GetProperty("compute_id").GetString() == computeId && root.GetProperty("status").GetString() == "ready"
+                ? (root.GetProperty("session_id").GetString(), null)
+                : (null, "session_not_on_target_ready"), cancellationToken);
+        return outcome.Error is null ? outcome.Value! : throw new BenchException($"POST /gateway/sessions pinned to {computeId} failed: {outcome.Detail}");
+    }
+
+    /// <summary><c>GET /relay/status</c>: the dispatch link's state and this relay's compute id on its gateway.</summary>
+    public async Task<(string? Link, string? ComputeId)> GatewayLinkAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = WithTimeout(cancellationToken);
+        using var response = await _http.GetAsync(new Uri("relay/status", UriKind.Relative), timeout.Token);
+        var body = await response.Content.ReadAsStringAsync(timeout.Token);
+        Expect(response.StatusCode, HttpStatusCode.OK, "GET /relay/status", body);
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.TryGetProperty("gateway", out var gateway) && gateway.ValueKind == JsonValueKind.Object
+            ? (Text(gateway, "link"), Text(gateway, "compute_id"))
+            : (null, null);
+
+        static string? Text(JsonElement parent, string name) =>
+            parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+
+    /// <summary>
+    /// <c>POST /gateway/sessions/{id}/run/stream</c> of code that must print exactly
+    /// <paramref name="expectedBytes"/> bytes without a newline; returns the throughput in MB/s
+    /// (10^6 bytes) of stdout data from sending the request to reading the <c>exit</c> event.
+    /// The stream is counted as it arrives, never kept.
+    /// </summary>
+    public async Task<double> SessionStreamThroughputAsync(string sessionId, string code, long expectedBytes, CancellationToken cancellationToken)
+    {
+        using var timeout = WithTimeout(cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"gateway/sessions/{sessionId}/run/stream", UriKind.Relative))
+        {
+            Content = Content(CodePayload(code)),
+        };
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            Expect(response.StatusCode, HttpStatusCode.OK, $"POST /gateway/sessions/{sessionId}/run/stream", await response.Content.ReadAsStringAsync(timeout.Token));
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+        var counter = new StdoutEventCounter();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while (counter.EndEvent is null && (read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+        {
+            counter.Feed(buffer.AsSpan(0, read));
+        }
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (counter.EndEvent != "exit" || !counter.EndData!.Contains("\"exit_code\":0", StringComparison.Ordinal))
+        {
+            throw new BenchException($"the streamed session run of '{code}' did not exit with 0: {counter.EndEvent ?? "no end event"} {counter.EndData}");
+        }
+
+        // Drain the blank line after the exit event, so the connection is reusable for the next sample.
+        while (await stream.ReadAsync(buffer, timeout.Token) > 0)
+        {
+        }
+
+        return counter.StdoutBytes == expectedBytes
+            ? expectedBytes / 1e6 / seconds
+            : throw new BenchException($"the streamed session run of '{code}' delivered {counter.StdoutBytes} stdout bytes, expected {expectedBytes}");
+    }
+
     /// <summary><c>DELETE /gateway/sessions/{id}</c>, which also deletes its sandbox.</summary>
     public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken)
     {

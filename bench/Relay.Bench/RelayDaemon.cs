@@ -44,16 +44,21 @@ internal sealed class RelayDaemon : IAsyncDisposable
     public RelayClient Client { get; private set; } = null!;
 
     /// <param name="connections">How many keep-alive connections the client may open: 1 for latency, more for load.</param>
-    public static async Task<RelayDaemon> StartAsync(string relayDll, string isolation, int connections, CancellationToken cancellationToken)
+    /// <param name="home">A <c>CERVER_HOME</c> prepared by the caller (a logged-in relay's), or null for a fresh one; either is deleted on disposal.</param>
+    /// <param name="environment">Settings on top of the isolation, such as a shorter heartbeat.</param>
+    public static async Task<RelayDaemon> StartAsync(string relayDll, string isolation, int connections, CancellationToken cancellationToken,
+        string? home = null, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var settings = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["CERVER_ISOLATION"] = isolation };
+
         // A free port can be taken between probing and binding; a couple of retries cover that.
         for (var attempt = 1; ; attempt++)
         {
-            var home = Directory.CreateTempSubdirectory($"cerver-bench-{isolation}-").FullName;
+            var daemonHome = home ?? Directory.CreateTempSubdirectory($"cerver-bench-{isolation}-").FullName;
             var port = FreeLoopbackPort();
-            var process = Process.Start(StartInfo(relayDll, isolation, home, port))
+            var process = Process.Start(StartInfo(relayDll, ["run", "--port", port.ToString(CultureInfo.InvariantCulture)], daemonHome, settings))
                 ?? throw new BenchException($"could not start dotnet {relayDll}");
-            var daemon = new RelayDaemon(isolation, home, port, process);
+            var daemon = new RelayDaemon(isolation, daemonHome, port, process);
             try
             {
                 await daemon.WaitUntilHealthyAsync(cancellationToken);
@@ -62,7 +67,12 @@ internal sealed class RelayDaemon : IAsyncDisposable
             }
             catch (BenchException) when (attempt < 3 && daemon.Tail.Contains("already in use", StringComparison.OrdinalIgnoreCase))
             {
-                await daemon.DisposeAsync();
+                // The caller's home is kept for the next attempt.
+                await daemon.StopAsync();
+                if (home is null)
+                {
+                    daemon.DeleteHome();
+                }
             }
             catch
             {
@@ -94,11 +104,31 @@ internal sealed class RelayDaemon : IAsyncDisposable
         return new MemorySample(Field("VmRSS"), Field("RssAnon"), Field("VmHWM"));
     }
 
+    /// <summary>
+    /// CPU time the daemon has used so far (user + system), in ms, from <c>/proc/&lt;pid&gt;/stat</c>;
+    /// the kernel counts it in clock ticks, 10 ms on Linux.
+    /// </summary>
+    public double CpuMilliseconds()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // The command name, field 2, is in parentheses and may hold spaces: count from after it.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        const double TickMilliseconds = 10;
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * TickMilliseconds;
+    }
+
     public string Tail => string.Join('\n', _tail);
 
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
+        await StopAsync();
+        _process.Dispose();
+        DeleteHome();
+    }
+
+    private async Task StopAsync()
+    {
         try
         {
             if (!_process.HasExited)
@@ -113,19 +143,28 @@ internal sealed class RelayDaemon : IAsyncDisposable
         {
             await Console.Error.WriteLineAsync($"warning: could not stop the {Isolation} relay (pid {_process.Id}): {exception.Message}");
         }
+    }
 
-        _process.Dispose();
+    private void DeleteHome() => DeleteHome(Home);
+
+    /// <summary>Deletes a temporary home, warning instead of failing: the figures are already taken.</summary>
+    public static void DeleteHome(string home)
+    {
         try
         {
-            Directory.Delete(Home, recursive: true);
+            Directory.Delete(home, recursive: true);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            await Console.Error.WriteLineAsync($"warning: could not delete {Home}: {exception.Message}");
+            Console.Error.WriteLine($"warning: could not delete {home}: {exception.Message}");
         }
     }
 
-    private static ProcessStartInfo StartInfo(string relayDll, string isolation, string home, int port)
+    /// <summary>
+    /// <c>dotnet cerver-relay.dll ARGUMENTS</c> with this <c>CERVER_HOME</c> and these settings only:
+    /// nothing of the caller's relay configuration may leak in.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string relayDll, IEnumerable<string> arguments, string home, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -134,20 +173,24 @@ internal sealed class RelayDaemon : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        foreach (var argument in new[] { relayDll, "run", "--port", port.ToString(CultureInfo.InvariantCulture) })
+        info.ArgumentList.Add(relayDll);
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
 
-        // Nothing of the caller's relay configuration may leak in: only these settings apply.
         foreach (var name in info.Environment.Keys.Where(key => key.StartsWith("CERVER_", StringComparison.Ordinal)).ToList())
         {
             info.Environment.Remove(name);
         }
 
         info.Environment["CERVER_HOME"] = home;
-        info.Environment["CERVER_ISOLATION"] = isolation;
         info.Environment["CERVER_AUTO_UPDATE"] = "0";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         return info;
     }
 

@@ -20,6 +20,14 @@ internal abstract record Target
         public override bool? IsMet(double median, double? baselineMedian) => median <= Limit;
     }
 
+    /// <summary>The median must reach at least <paramref name="Limit"/> (in the measurement's unit): a throughput.</summary>
+    public sealed record AtLeast(double Limit) : Target
+    {
+        public override string Describe(string unit) => $"≥ {Limit.ToString("0.##", CultureInfo.InvariantCulture)} {unit}";
+
+        public override bool? IsMet(double median, double? baselineMedian) => median >= Limit;
+    }
+
     /// <summary>The median over the baseline's median must not exceed <paramref name="Limit"/>.</summary>
     public sealed record RatioAtMost(double Limit) : Target
     {
