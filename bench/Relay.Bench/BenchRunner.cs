@@ -194,7 +194,9 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
     private async Task<RelayDaemon> StartAsync(string relayDll, string isolation, int connections, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var daemon = await RelayDaemon.StartAsync(relayDll, isolation, connections, cancellationToken);
+        // Room for every session of the load (each holds a sandbox) beside the measurements' own.
+        var environment = new Dictionary<string, string> { ["CERVER_MAX_SANDBOXES"] = Math.Max(64, connections + 16).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var daemon = await RelayDaemon.StartAsync(relayDll, isolation, connections, cancellationToken, environment: environment);
         progress.WriteLine($"  started the {isolation} relay on 127.0.0.1:{daemon.Port} (pid {daemon.ProcessId}, CERVER_HOME {daemon.Home}) in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         return daemon;
     }
