@@ -24,13 +24,13 @@ public static class HardFilters
             case { Kind: ComputeTargetKind.Compute } t when profile.ComputeId != t.Value:
                 reasons.Add($"not the targeted compute {t.Value} (target_compute_id)");
                 break;
-            case { Kind: ComputeTargetKind.Provider } t when profile.Name != t.Value:
+            case { Kind: ComputeTargetKind.Provider } t when !IsProvider(profile, t.Value):
                 reasons.Add($"not the targeted provider {t.Value} (target_compute_id {t.WireForm})");
                 break;
         }
 
         if (policy.AllowedProviders.Count > 0
-            && !policy.AllowedProviders.Contains(profile.Name)
+            && !policy.AllowedProviders.Any(allowed => IsProvider(profile, allowed))
             && (profile.ComputeId is null || !policy.AllowedProviders.Contains(profile.ComputeId)))
         {
             reasons.Add($"blocked by policy.allowed_providers ({string.Join(", ", policy.AllowedProviders)})");
@@ -83,4 +83,9 @@ public static class HardFilters
 
         return reasons;
     }
+
+    // "local" is Cerver's private-compute provider (cerver_local_provider): this machine and
+    // every relay linked to it, which the catalog lists by compute id.
+    private static bool IsProvider(ProviderProfile profile, string provider) =>
+        profile.Name == provider || (provider == ProviderNames.Local && profile.Executable && profile.ComputeId is not null);
 }

@@ -35,6 +35,20 @@ public class HardFiltersTests
     }
 
     [Fact]
+    public void Provider_local_covers_every_private_compute_this_machine_and_linked_relays()
+    {
+        var relay = Build.Profile("cmp_relay1") with { Name = "cmp_relay1", ComputeId = "cmp_relay1" };
+        var modeled = Build.Profile("vercel") with { ComputeId = null, Executable = false };
+        var allowLocal = Policy(RoutingPolicy.Default with { AllowedProviders = ["local"] });
+        var targetLocal = RoutingRequest.Default with { Target = new ComputeTarget(ComputeTargetKind.Provider, "local") };
+
+        Assert.Empty(Check(relay, allowLocal));
+        Assert.Empty(Check(relay, targetLocal));
+        Assert.Equal(["blocked by policy.allowed_providers (local)"], Check(modeled, allowLocal));
+        Assert.Single(Check(modeled, targetLocal), reason => reason.StartsWith("not the targeted provider local", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Modeled_provider_is_filtered_only_when_execution_is_required()
     {
         var modeled = Build.Profile("a") with { Executable = false };

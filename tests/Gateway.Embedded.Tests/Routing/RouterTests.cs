@@ -99,14 +99,14 @@ public class RouterTests
     }
 
     [Fact]
-    public void Provider_local_target_pins_this_machine()
+    public void Provider_local_target_keeps_the_private_computes_this_machine_and_linked_relays()
     {
         var request = Build.Valid(new RecommendRequestBody { TargetComputeId = "provider_local" });
 
         var report = Router.Recommend(request, ProviderCatalog.Snapshot([Build.Local(), Build.Relay("cmp_mini", "mini")]), false, "req_1");
 
-        Assert.Equal("local", report.Decision.RecommendedProvider);
-        Assert.Contains("not the targeted provider local (target_compute_id provider_local)", Build.Provider(report, "cmp_mini").FilteredReasons);
+        Assert.Equal(["cmp_mini", "local"], report.Providers.Where(p => p.Status == "viable").Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Contains("not the targeted provider local (target_compute_id provider_local)", Build.Provider(report, "vercel").FilteredReasons);
     }
 
     [Fact]
