@@ -108,7 +108,18 @@ public sealed class StressTestApiTests(SharedDaemon shared) : IClassFixture<Shar
             await Task.Yield();
         }
 
-        Assert.Equal(0, Entry(await PostAsync("""{"kind": "cold_start", "providers": ["local"], "sample_size": 1}""", 200), "local")["failures"]!.GetValue<int>());
+        // The abandoned test lets go of the gateway right after its last sandbox is deleted.
+        HttpResponseMessage next;
+        while ((next = await _daemon.Client.PostAsync("/gateway/stress-tests", RelayDaemon.Json("""{"kind": "cold_start", "providers": ["local"], "sample_size": 1}"""), TestContext.Current.CancellationToken)).StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+        {
+            next.Dispose();
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        using (next)
+        {
+            Assert.Equal(0, Entry(await RelayDaemon.ReadJsonAsync(next, 200), "local")["failures"]!.GetValue<int>());
+        }
     }
 
     private async Task<JsonObject> PostAsync(string body, int status)
