@@ -44,6 +44,10 @@ public sealed partial class LinkedRelays(ComputeRegistry registry, TimeProvider 
         _links[computeId] = link;
         registry.Register(registered);
         LogLinked(computeId, hello.RelayVersion ?? "unknown");
+
+        // Out of routing the moment the link ends, before its open calls are failed: a client
+        // told "relay_disconnected" must not have its next session routed to the same relay.
+        await using var unroute = link.Closed.Register(() => registry.Unregister(registered));
         try
         {
             await link.RunAsync(stopping);
