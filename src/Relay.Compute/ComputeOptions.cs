@@ -1,3 +1,5 @@
+using Cerver.Relay.Compute.Isolation;
+
 namespace Cerver.Relay.Compute;
 
 /// <summary>How the local compute behaves; validated once at start-up.</summary>
@@ -16,6 +18,9 @@ public sealed class ComputeOptions
     public IList<string> HiddenPaths { get; } = [];
 
     public int MaxSandboxes { get; set; } = 64;
+
+    /// <summary>The bounds of every sandbox (memory, processes, file and workspace size).</summary>
+    public ResourceLimits Limits { get; set; } = ResourceLimits.Default;
 
     public int DefaultSandboxMinutes { get; set; } = 60;
 

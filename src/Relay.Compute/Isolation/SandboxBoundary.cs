@@ -11,4 +11,10 @@ public sealed record SandboxBoundary(
     string TemporaryDirectory,
     bool Network,
     IReadOnlyList<string> HiddenPaths,
-    IReadOnlyList<string> ReadOnlyPaths);
+    IReadOnlyList<string> ReadOnlyPaths)
+{
+    public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
+
+    /// <summary>The host identity to run as; null to run as the daemon's own (unprivileged) user.</summary>
+    public SandboxUser? User { get; init; }
+}
