@@ -23,7 +23,11 @@ public static class ComputeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => new RelayDatabase(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.DatabasePath));
         services.AddSingleton<SandboxStore>();
-        services.AddSingleton(provider => IsolationSelector.Select(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Isolation));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<ComputeOptions>>().Value;
+            return IsolationSelector.Select(options.Isolation, options.RelayDirectory);
+        });
         services.AddSingleton<RuntimeLocator>();
         services.AddSingleton<ProcessRunner>();
         services.AddSingleton<RunGate>();

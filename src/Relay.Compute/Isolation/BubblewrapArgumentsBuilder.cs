@@ -1,45 +1,121 @@
+using System.Globalization;
+
 namespace Cerver.Relay.Compute.Isolation;
 
 /// <summary>
-/// Builds bubblewrap's argument list: the system read-only, fresh <c>/dev</c>, <c>/proc</c> and
-/// <c>/tmp</c>, hidden folders replaced by empty ones, toolchains re-exposed read-only, the
-/// workspace writable, and its own PID, IPC, UTS and (without network) net namespaces.
+/// Builds bubblewrap's argument list: only the system folders read-only, fresh <c>/dev</c>,
+/// <c>/proc</c> (of the sandbox's own PID namespace) and <c>/tmp</c>, runtimes re-exposed
+/// read-only, the workspace writable; its own user (when the daemon is an ordinary user), PID,
+/// IPC, UTS, cgroup and (without network) net namespaces; the seccomp filter; and, when the
+/// daemon is root, a drop to the sandbox's own unprivileged uid with no capabilities left.
 /// </summary>
-public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary)
+public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, BubblewrapLaunch launch)
 {
     public const string Hostname = "cerver-sandbox";
 
     public IReadOnlyList<string> Build(string fileName, IEnumerable<string> arguments)
     {
-        var args = new List<string>
+        var args = new List<string> { "--die-with-parent", "--new-session" };
+        if (boundary.User is null)
         {
-            "--die-with-parent",
-            "--new-session",
-            "--unshare-pid",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--unshare-cgroup-try",
-        };
+            // The sandbox keeps the daemon's uid inside a namespace of its own, from which it may
+            // not make another (a fresh user namespace would hand it capabilities again).
+            args.AddRange(["--unshare-user", "--disable-userns"]);
+        }
+
+        args.AddRange(["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]);
         if (!boundary.Network)
         {
             args.Add("--unshare-net");
         }
 
-        args.AddRange(["--hostname", Hostname, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]);
+        args.AddRange(["--hostname", Hostname]);
+        AddSystem(args);
+        args.AddRange(["--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]);
 
         // Shorter paths first, so a hidden folder inside another hidden one is mounted on top.
-        foreach (var hidden in boundary.HiddenPaths.Distinct(StringComparer.Ordinal).OrderBy(path => path.Length))
+        foreach (var hidden in boundary.HiddenPaths.Where(launch.System.Covers).Distinct(StringComparer.Ordinal).OrderBy(path => path.Length))
         {
             args.AddRange(["--tmpfs", hidden]);
         }
 
-        foreach (var readOnly in boundary.ReadOnlyPaths.Distinct(StringComparer.Ordinal).OrderBy(path => path.Length))
+        var readOnlyPaths = boundary.ReadOnlyPaths.Where(path => !launch.System.Covers(path) && Path.Exists(path))
+            .Distinct(StringComparer.Ordinal).OrderBy(path => path.Length).ToList();
+
+        // bwrap would make the parent folders of a bind owner-only, which a sandbox uid other
+        // than the daemon's could not pass through.
+        foreach (var parent in readOnlyPaths.Append(boundary.Workspace).SelectMany(Ancestors).Distinct(StringComparer.Ordinal)
+            .Where(path => !launch.System.Covers(path)).OrderBy(path => path.Length))
         {
-            args.AddRange(["--ro-bind-try", readOnly, readOnly]);
+            args.AddRange(["--perms", "0755", "--dir", parent]);
         }
 
-        args.AddRange(["--bind", boundary.Workspace, boundary.Workspace, "--chdir", boundary.WorkingDirectory, "--", fileName]);
+        foreach (var readOnly in readOnlyPaths)
+        {
+            args.AddRange(["--ro-bind", readOnly, readOnly]);
+        }
+
+        args.AddRange(["--bind", boundary.Workspace, boundary.Workspace, "--chdir", boundary.WorkingDirectory]);
+        if (launch.SeccompDescriptor is { } descriptor)
+        {
+            args.AddRange(["--seccomp", descriptor.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        args.Add("--");
+        if (boundary.User is { } user)
+        {
+            args.AddRange(DropPrivileges(user));
+        }
+
+        args.Add(fileName);
         args.AddRange(arguments);
         return args;
     }
+
+    private static IEnumerable<string> Ancestors(string path)
+    {
+        for (var parent = Path.GetDirectoryName(path); parent is not null && parent != "/"; parent = Path.GetDirectoryName(parent))
+        {
+            yield return parent;
+        }
+    }
+
+    private void AddSystem(List<string> args)
+    {
+        foreach (var folder in launch.System.Folders)
+        {
+            args.AddRange(folder.LinkTarget is { } target ? ["--symlink", target, folder.Path] : ["--ro-bind", folder.Path, folder.Path]);
+        }
+
+        if (boundary.Network)
+        {
+            foreach (var resolver in launch.NetworkFolders)
+            {
+                args.AddRange(["--ro-bind-try", resolver, resolver]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// setpriv runs inside the namespaces, after bwrap has mounted everything as root, and
+    /// becomes the sandbox's uid with every capability gone, from every set, for good.
+    /// </summary>
+    private IEnumerable<string> DropPrivileges(SandboxUser user)
+    {
+        var setpriv = launch.SetprivPath ?? throw new InvalidOperationException("A sandbox user needs setpriv to drop to it.");
+        return
+        [
+            setpriv,
+            $"--reuid={user.Uid.ToString(CultureInfo.InvariantCulture)}",
+            $"--regid={user.Gid.ToString(CultureInfo.InvariantCulture)}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
+        ];
+    }
 }
+
+/// <summary>What every bubblewrap launch on this machine shares: the system view, the seccomp descriptor, setpriv.</summary>
+public sealed record BubblewrapLaunch(SystemView System, IReadOnlyList<string> NetworkFolders, int? SeccompDescriptor, string? SetprivPath);

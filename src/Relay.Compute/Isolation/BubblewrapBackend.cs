@@ -2,13 +2,26 @@ using Cerver.Relay.Compute.Processes;
 
 namespace Cerver.Relay.Compute.Isolation;
 
-/// <summary>Linux isolation through bubblewrap (user namespaces; no root needed).</summary>
-public sealed class BubblewrapBackend(string bwrapPath) : IIsolationBackend
+/// <summary>
+/// Linux isolation through bubblewrap. bwrap takes its seccomp program from a file descriptor,
+/// which .NET cannot hand a child, so a shell opens the compiled filter on descriptor 9 and
+/// execs bwrap: one extra exec, and the descriptor never reaches the sandboxed code (bwrap
+/// closes it once loaded).
+/// </summary>
+public sealed class BubblewrapBackend(string bwrapPath, string shellPath, string seccompFile, BubblewrapLaunch launch, bool runsAsRoot) : IIsolationBackend
 {
+    public const int SeccompDescriptor = 9;
+
     public string Name => "bubblewrap";
 
     public SandboxTemporaryDirectory TemporaryDirectoryFor(string workspace) => SandboxTemporaryDirectory.Private("/tmp");
 
+    public SandboxUser? UserFor(string sandboxId) => runsAsRoot ? SandboxUsers.For(sandboxId) : null;
+
     public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) =>
-        process.WithCommand(bwrapPath, new BubblewrapArgumentsBuilder(boundary).Build(process.FileName, process.Arguments));
+        process.WithCommand(shellPath,
+        [
+            "-c", $"exec \"$@\" {SeccompDescriptor}<\"$0\"", seccompFile,
+            bwrapPath, .. new BubblewrapArgumentsBuilder(boundary, launch).Build(process.FileName, process.Arguments),
+        ]);
 }

@@ -1,56 +1,99 @@
+using Cerver.Relay.Compute.Isolation.Seccomp;
+using Cerver.Relay.Compute.Processes;
 using Cerver.Relay.Compute.Runtimes;
+using Cerver.Relay.Compute.Storage;
 using CliWrap;
 using CliWrap.Buffered;
 
 namespace Cerver.Relay.Compute.Isolation;
 
 /// <summary>
-/// Picks the isolation backend from <c>CERVER_ISOLATION</c>: <c>auto</c> takes the strongest
-/// one that works here; naming one that does not work is an error at start-up, never a
-/// silent downgrade.
+/// Picks the isolation backend from <c>CERVER_ISOLATION</c>. <c>auto</c> takes the strongest one
+/// that works here and fails closed when none does: nothing runs until the user installs what is
+/// missing or chooses <c>none</c>. Naming a backend that does not work stops the daemon with the
+/// reason. Every candidate is proved by starting a real sandbox through the exact launch chain
+/// runs use, so a half-working setup (no user namespaces, no setpriv as root) is found at start.
 /// </summary>
 public static class IsolationSelector
 {
-    public static IIsolationBackend Select(string mode)
+    public static IIsolationBackend Select(string mode, string relayDirectory)
     {
         switch (mode.Trim().ToLowerInvariant())
         {
             case "none":
                 return new NoIsolationBackend();
             case "bubblewrap" or "bwrap":
-                return ProbeBubblewrap(out var bwrap, out var why) ? new BubblewrapBackend(bwrap!)
+                return TryBubblewrap(relayDirectory, out var bubblewrap, out var why) ? bubblewrap!
                     : throw new InvalidOperationException($"CERVER_ISOLATION=bubblewrap, but bubblewrap does not work here: {why}");
             case "seatbelt":
                 return ProbeSeatbelt(out var reason) ? new SeatbeltBackend()
                     : throw new InvalidOperationException($"CERVER_ISOLATION=seatbelt, but sandbox-exec does not work here: {reason}");
             case "auto" or "":
-                if (OperatingSystem.IsLinux() && ProbeBubblewrap(out var found, out _))
+                if (OperatingSystem.IsLinux())
                 {
-                    return new BubblewrapBackend(found!);
+                    return TryBubblewrap(relayDirectory, out var found, out var problem) ? found!
+                        : new UnavailableIsolationBackend($"No sandbox can be made on this machine, so the relay runs nothing: {problem}. " +
+                            "Run 'cerver-relay doctor' for details; to run code unsandboxed anyway, set CERVER_ISOLATION=none (not recommended).");
                 }
 
-                return OperatingSystem.IsMacOS() && ProbeSeatbelt(out _) ? new SeatbeltBackend() : new NoIsolationBackend();
+                return OperatingSystem.IsMacOS() && ProbeSeatbelt(out var missing) ? new SeatbeltBackend()
+                    : new UnavailableIsolationBackend("No sandbox backend works on this operating system, so the relay runs nothing; " +
+                        "set CERVER_ISOLATION=none to run code unsandboxed anyway (not recommended).");
             default:
                 throw new InvalidOperationException($"CERVER_ISOLATION must be auto, bubblewrap, seatbelt or none, not '{mode}'.");
         }
     }
 
-    /// <summary>Whether bubblewrap is installed and can create namespaces (user namespaces may be disabled).</summary>
-    public static bool ProbeBubblewrap(out string? path, out string why)
+    /// <summary>Whether a real bubblewrap sandbox starts here; <paramref name="why"/> names the fix when not.</summary>
+    public static bool TryBubblewrap(string relayDirectory, out IIsolationBackend? backend, out string why)
     {
-        path = OperatingSystem.IsLinux() ? ExecutableSearch.Find("bwrap") : null;
-        if (path is null)
+        backend = null;
+        if (!OperatingSystem.IsLinux())
         {
-            why = OperatingSystem.IsLinux() ? "bwrap is not installed (install the 'bubblewrap' package)" : "bubblewrap exists only on Linux";
+            why = "bubblewrap exists only on Linux";
             return false;
         }
 
-        var result = Cli.Wrap(path)
-            .WithArguments(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--die-with-parent", "--new-session", "true"])
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync().Task.GetAwaiter().GetResult();
-        why = result.ExitCode == 0 ? "" : $"bwrap failed ({result.StandardError.Trim()}); user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor profile for bwrap)";
-        return result.ExitCode == 0;
+        var bwrap = ExecutableSearch.Find("bwrap");
+        if (bwrap is null)
+        {
+            why = $"bwrap is not installed ({UserNamespaceDiagnosis.InstallFix})";
+            return false;
+        }
+
+        var table = SyscallTable.ForCurrentProcess();
+        var shell = ExecutableSearch.Find("/bin/sh");
+        if (table is null || shell is null)
+        {
+            why = table is null ? "the relay has no seccomp filter for this processor architecture" : "/bin/sh is missing";
+            return false;
+        }
+
+        var runsAsRoot = Environment.IsPrivilegedProcess;
+        var setpriv = ExecutableSearch.Find("setpriv");
+        if (runsAsRoot && setpriv is null)
+        {
+            why = "the daemon runs as root and sandboxes must not, but setpriv (util-linux) is missing to drop to their own uid: " +
+                "install util-linux, or run the relay as an ordinary user";
+            return false;
+        }
+
+        var isolationDirectory = Path.Combine(relayDirectory, "isolation");
+        FilePermissions.CreatePrivateDirectory(isolationDirectory);
+        var seccompFile = Path.Combine(isolationDirectory, "seccomp.bpf");
+        File.WriteAllBytes(seccompFile, SeccompFilter.Build(table));
+        FilePermissions.RestrictToOwner(seccompFile);
+
+        var launch = new BubblewrapLaunch(SystemView.Detect(), SystemView.ExistingNetworkFolders(), BubblewrapBackend.SeccompDescriptor, setpriv);
+        var candidate = new BubblewrapBackend(bwrap, shell, seccompFile, launch, runsAsRoot);
+        why = Probe(candidate, isolationDirectory);
+        if (why.Length > 0)
+        {
+            return false;
+        }
+
+        backend = candidate;
+        return true;
     }
 
     public static bool ProbeSeatbelt(out string why)
@@ -58,5 +101,38 @@ public static class IsolationSelector
         var ok = OperatingSystem.IsMacOS() && File.Exists(SeatbeltBackend.SandboxExecPath);
         why = ok ? "" : $"{SeatbeltBackend.SandboxExecPath} exists only on macOS";
         return ok;
+    }
+
+    /// <summary>Starts <c>true</c> in a throw-away sandbox; an empty string when it ran.</summary>
+    private static string Probe(BubblewrapBackend backend, string isolationDirectory)
+    {
+        var workspace = Path.Combine(isolationDirectory, "probe");
+        FilePermissions.CreatePrivateDirectory(workspace);
+        try
+        {
+            const string probeId = "sbx_probe";
+            if (backend.UserFor(probeId) is { } user)
+            {
+                SandboxOwnership.Give(workspace, user);
+            }
+
+            var spec = backend.Wrap(
+                new ProcessSpec("/bin/sh", ["-c", "true"], workspace, System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("PATH", "/usr/bin:/bin")),
+                new SandboxBoundary(workspace, workspace, "/tmp", false, [], []) { User = backend.UserFor(probeId) });
+            var result = Cli.Wrap(spec.FileName).WithArguments(spec.Arguments).WithWorkingDirectory(workspace)
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteBufferedAsync().Task.GetAwaiter().GetResult();
+            if (result.ExitCode == 0)
+            {
+                return "";
+            }
+
+            var problems = UserNamespaceDiagnosis.Problems();
+            return $"bwrap failed ({result.StandardError.Trim()})" + (problems.Count > 0 ? "; " + string.Join("; ", problems) : "");
+        }
+        finally
+        {
+            Directory.Delete(workspace, recursive: true);
+        }
     }
 }

@@ -58,10 +58,18 @@ public sealed partial class LocalCompute : ICompute
 
     public string IsolationName => _isolation.Name;
 
+    /// <summary>Why nothing runs here, with the fix; null when sandboxes can be made.</summary>
+    public string? IsolationRefusal => _isolation.Refusal;
+
     public RunGate Gate => _gate;
 
     public async Task<SandboxRecord> CreateSandboxAsync(CreateSandboxRequest request, CancellationToken cancellationToken)
     {
+        if (_isolation.Refusal is { } refusal)
+        {
+            throw UnavailableIsolationBackend.Refused(refusal);
+        }
+
         var runtime = LanguageCommand.Normalize(request.Runtime, "runtime");
         var minutes = request.TimeoutMinutes ?? _options.DefaultSandboxMinutes;
         if (minutes < 1 || minutes > _options.MaxSandboxMinutes)
@@ -100,6 +108,10 @@ public sealed partial class LocalCompute : ICompute
 
             var workspace = WorkspaceOf(record.SandboxId);
             FilePermissions.CreatePrivateDirectory(workspace);
+            if (_isolation.UserFor(record.SandboxId) is { } user)
+            {
+                SandboxOwnership.Give(workspace, user);
+            }
             if (_isolation.TemporaryDirectoryFor(workspace).HostPath is { } temporary)
             {
                 FilePermissions.CreatePrivateDirectory(temporary);
@@ -353,7 +365,11 @@ public sealed partial class LocalCompute : ICompute
             temporary,
             network,
             HiddenPaths(),
-            [.. runtimes.Values.SelectMany(runtime => runtime.InstallRoots).Where(root => HiddenPaths().Any(hidden => WorkspacePath.IsInside(hidden, root)))]);
+            [.. runtimes.Values.SelectMany(runtime => runtime.InstallRoots)])
+        {
+            Limits = _options.Limits,
+            User = _isolation.UserFor(record.SandboxId),
+        };
         return _isolation.Wrap(spec, boundary);
     }
 

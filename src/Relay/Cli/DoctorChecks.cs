@@ -22,29 +22,40 @@ public static class DoctorChecks
         return checks;
     }
 
+    /// <summary>The configured mode and what it gives here; <c>none</c> is always a warning, a machine that can run nothing a failure.</summary>
     public static DoctorCheck Isolation(RelaySettings settings)
     {
+        var configured = $"CERVER_ISOLATION={settings.Isolation}";
+        if (settings.Isolation == "none")
+        {
+            return new DoctorCheck("isolation", Verdict.Warn, $"{configured}: sandboxed code runs as you, with your files, keys and network",
+                "unset CERVER_ISOLATION (auto) once bubblewrap works here; " + UserNamespaceDiagnosis.InstallFix);
+        }
+
         if (OperatingSystem.IsLinux())
         {
-            var userNamespaces = File.Exists("/proc/sys/user/max_user_namespaces")
-                && File.ReadAllText("/proc/sys/user/max_user_namespaces").Trim() != "0";
-            if (IsolationSelector.ProbeBubblewrap(out var path, out var why))
+            if (IsolationSelector.TryBubblewrap(settings.Paths.RelayDirectory, out _, out var why))
             {
-                return new DoctorCheck("isolation", Verdict.Ok, $"bubblewrap ({path}), user namespaces {(userNamespaces ? "enabled" : "disabled (running as root)")}");
+                var identity = Environment.IsPrivilegedProcess ? "as root: each sandbox drops to its own uid" : "in a user namespace";
+                return new DoctorCheck("isolation", Verdict.Ok, $"{configured}: bubblewrap with seccomp, {identity}");
             }
 
-            return new DoctorCheck("isolation", settings.Isolation == "none" ? Verdict.Warn : Verdict.Fail,
-                $"no sandbox: {why}", "sudo apt-get install bubblewrap (or dnf/pacman install bubblewrap); CERVER_ISOLATION=none runs unsandboxed");
+            var problems = UserNamespaceDiagnosis.Problems();
+            var fix = why.Contains("not installed", StringComparison.Ordinal) ? UserNamespaceDiagnosis.InstallFix
+                : problems.Count > 0 ? string.Join("; ", problems)
+                : "see the reason; CERVER_ISOLATION=none runs code unsandboxed (not recommended)";
+            return new DoctorCheck("isolation", Verdict.Fail, $"{configured}: no sandbox can be made, so the relay runs nothing: {why}", fix);
         }
 
         if (OperatingSystem.IsMacOS())
         {
             return IsolationSelector.ProbeSeatbelt(out var why)
-                ? new DoctorCheck("isolation", Verdict.Ok, $"seatbelt ({SeatbeltBackend.SandboxExecPath})")
+                ? new DoctorCheck("isolation", Verdict.Ok, $"{configured}: seatbelt ({SeatbeltBackend.SandboxExecPath})")
                 : new DoctorCheck("isolation", Verdict.Fail, why, "sandbox-exec ships with macOS; check that /usr/bin/sandbox-exec exists");
         }
 
-        return new DoctorCheck("isolation", Verdict.Warn, "no sandbox backend on this operating system", "run the relay on Linux or macOS for isolated sandboxes");
+        return new DoctorCheck("isolation", Verdict.Fail, $"{configured}: no sandbox backend on this operating system, so the relay runs nothing",
+            "run the relay on Linux or macOS, or set CERVER_ISOLATION=none to run code unsandboxed (not recommended)");
     }
 
     public static async Task<IEnumerable<DoctorCheck>> RuntimesAsync()

@@ -81,7 +81,7 @@ public static class StatusCommand
             ("compute", $"{report.ComputeId} ({report.Label}){(gateway?.ComputeId is null ? "" : $"; {gateway.ComputeId} on the gateway")}"),
             ("heartbeat", Heartbeat(gateway)),
             ("link", Link(gateway)),
-            ("isolation", report.Isolation == "none" ? "none — processes are not sandboxed (cerver-relay doctor)" : report.Isolation ?? "?"),
+            ("isolation", IsolationLine(report)),
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
             ("sessions", $"{report.LiveSessions ?? 0} live"),
             ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
@@ -93,6 +93,13 @@ public static class StatusCommand
             Console.WriteLine($"last update to {rolledBack.Version} was rolled back: {rolledBack.Reason}");
         }
     }
+
+    private static string IsolationLine(StatusReport report) => report.Isolation switch
+    {
+        "none" => $"none (CERVER_ISOLATION={report.IsolationMode}) — WARNING: processes are not sandboxed, they run as you with your files, keys and network",
+        "unavailable" => $"unavailable (CERVER_ISOLATION={report.IsolationMode}) — nothing runs: {report.IsolationProblem}",
+        var name => $"{name ?? "?"} (CERVER_ISOLATION={report.IsolationMode ?? "?"})",
+    };
 
     private static string Account(GatewayStatus? gateway) => gateway switch
     {

@@ -3,6 +3,7 @@ using Cerver.Gateway.Embedded;
 using Cerver.Gateway.Embedded.Http;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Relay.Compute;
+using Cerver.Relay.Compute.Sandboxes;
 using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Link;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+
 using Serilog;
 using Serilog.Events;
 
@@ -102,6 +104,7 @@ public static class DaemonHost
         app.MapRelayLink();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            IsolationWarning.Log(app.Services.GetRequiredService<LocalCompute>(), app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalCompute>>());
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
             if (address is not null)
             {

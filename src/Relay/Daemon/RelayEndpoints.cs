@@ -31,6 +31,8 @@ public static class RelayEndpoints
                 ComputeId = state.Identity.ComputeId,
                 Label = state.Identity.Label,
                 Isolation = compute.IsolationName,
+                IsolationMode = settings.Isolation,
+                IsolationProblem = compute.IsolationRefusal,
                 Draining = compute.Gate.IsDraining,
                 Sandboxes = new SandboxCounts(store.CountLive(), compute.Gate.ActiveCount),
                 LiveSessions = sessions.CountLive(),

@@ -13,6 +13,12 @@ public sealed record StatusReport
     public string? ComputeId { get; init; }
     public string? Label { get; init; }
     public string? Isolation { get; init; }
+
+    /// <summary>CERVER_ISOLATION as configured (auto, bubblewrap, seatbelt, none).</summary>
+    public string? IsolationMode { get; init; }
+
+    /// <summary>Why nothing runs, with the fix, when no sandbox can be made here.</summary>
+    public string? IsolationProblem { get; init; }
     public bool? Draining { get; init; }
     public SandboxCounts? Sandboxes { get; init; }
     public int? LiveSessions { get; init; }

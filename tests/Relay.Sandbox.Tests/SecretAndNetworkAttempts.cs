@@ -1,0 +1,77 @@
+using Cerver.Relay.Sandbox.Tests.Infrastructure;
+
+namespace Cerver.Relay.Sandbox.Tests;
+
+/// <summary>Keys, the local token and the relay's state never reach a sandbox; <c>network: false</c> means no network at all.</summary>
+[Collection(HostileGroup.Name)]
+public sealed class SecretAndNetworkAttempts(HostileDaemon hostile)
+{
+    [Fact]
+    public async Task The_environment_holds_neither_the_account_key_nor_the_token()
+    {
+        var output = await hostile.AttemptAsync("env; tr '\\0' '\\n' < /proc/self/environ");
+        Assert.DoesNotContain(HostileDaemon.AccountKey, output.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(hostile.Daemon.Token, output.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("CERVER_API_KEY", output.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("CERVER_HOME=", output.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_relays_files_are_not_there()
+    {
+        var paths = hostile.Daemon.Settings.Paths;
+        var output = await hostile.AttemptAsync(
+            $"for f in '{paths.TokenFile}' '{paths.EnvFile}' '{Path.Combine(paths.RelayDirectory, "relay.db")}' '{Path.Combine(paths.RelayDirectory, "identity.json")}'; do cat \"$f\" 2>/dev/null && echo ESCAPED-$f; done; ls -A '{paths.RelayDirectory}' 2>&1");
+        Assert.DoesNotContain("ESCAPED", output.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(hostile.Daemon.Token, output.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("relay.db", output.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_sandboxs_workspace_is_invisible_and_untouchable()
+    {
+        var victim = await hostile.CreateAsync();
+        await hostile.RunAsync(victim, "echo victim-data-81 > mine.txt");
+        var victimWorkspace = hostile.Daemon.WorkspaceOf(victim);
+        var output = await hostile.AttemptAsync($"cat '{victimWorkspace}/mine.txt' 2>/dev/null; rm -f '{victimWorkspace}/mine.txt' 2>/dev/null; ls '{victimWorkspace}/..' 2>/dev/null; true");
+        Assert.DoesNotContain("victim-data-81", output.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(victim, output.Stdout, StringComparison.Ordinal);
+        Assert.Equal("victim-data-81\n", File.ReadAllText(Path.Combine(victimWorkspace, "mine.txt")));
+    }
+
+    [Fact]
+    public async Task Without_network_only_loopback_exists()
+    {
+        var output = await hostile.AttemptAsync("awk 'NR > 2 { print $1 }' /proc/net/dev");
+        Assert.Equal(["lo:"], output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Without_network_the_relays_own_api_is_unreachable()
+    {
+        var port = hostile.Daemon.BaseUrl.Port;
+        var output = await hostile.AttemptAsync(
+            $"python3 -c \"import socket; s = socket.create_connection(('127.0.0.1', {port}), timeout=3); print('ESCAPED')\" 2>&1; true");
+        Assert.DoesNotContain("ESCAPED", output.Stdout, StringComparison.Ordinal);
+        Assert.Contains("refused", output.Stdout, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Without_network_an_abstract_unix_socket_of_the_host_is_unreachable()
+    {
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint("\0cerver-adversarial-abstract"));
+        listener.Listen();
+        var output = await hostile.AttemptAsync(
+            "python3 -c \"import socket; s = socket.socket(socket.AF_UNIX); s.connect('\\0cerver-adversarial-abstract'); print('ESCAPED')\" 2>&1; true");
+        Assert.DoesNotContain("ESCAPED", output.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_network_the_token_still_cannot_be_found_to_drive_the_api()
+    {
+        var output = await hostile.AttemptAsync(
+            $"grep -rah '{hostile.Daemon.Token[..12]}' / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null | head -1; echo done", network: true);
+        Assert.DoesNotContain(hostile.Daemon.Token, output.Stdout, StringComparison.Ordinal);
+    }
+}
