@@ -68,20 +68,38 @@ internal abstract class BeneathResolver
                 foreach (var segment in segments[..^1])
                 {
                     var errno = NativeFile.TryOpen(folder ?? root, segment, OpenFlags.Current.Folder | NoLinks, 0, out var next);
-                    folder?.Dispose();
-                    folder = next;
                     if (errno != 0)
                     {
+                        errno = LinkAsLoop(errno, folder ?? root, segment);
+                        next.Dispose();
                         handle = new SafeFileHandle();
                         return errno;
                     }
+
+                    folder?.Dispose();
+                    folder = next;
                 }
 
-                return NativeFile.TryOpen(folder ?? root, segments[^1], flags | NoLinks, mode, out handle);
+                var result = NativeFile.TryOpen(folder ?? root, segments[^1], flags | NoLinks, mode, out handle);
+                return result == 0 ? 0 : LinkAsLoop(result, folder ?? root, segments[^1]);
             }
             finally
             {
                 folder?.Dispose();
+            }
+        }
+
+        /// <summary>Linux answers O_DIRECTORY|O_NOFOLLOW on a link with ENOTDIR; a link is ELOOP like everywhere else.</summary>
+        private static int LinkAsLoop(int errno, SafeFileHandle folder, string segment)
+        {
+            if (errno != Errno.NotDirectory || NativeFile.TryOpen(folder, segment, OpenFlags.Current.Inspect, 0, out var entry) != 0)
+            {
+                return errno;
+            }
+
+            using (entry)
+            {
+                return NativeFile.TryStatus(entry, out var status) == 0 && status.IsLink ? Errno.Loop : errno;
             }
         }
     }
