@@ -88,9 +88,17 @@ internal sealed class WorkspaceDirectory : IDisposable
             }
 
             folder = OpenFolder(prefix, field, string.Join('/', prefix));
-            if (errno == 0)
+            if (errno == 0 && owner is not null)
             {
-                GiveTo(folder, owner, field, string.Join('/', prefix));
+                try
+                {
+                    GiveTo(folder, owner, field, string.Join('/', prefix));
+                }
+                catch (ComputeException)
+                {
+                    folder.Dispose();
+                    throw;
+                }
             }
         }
 

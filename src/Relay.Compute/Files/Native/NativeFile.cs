@@ -35,65 +35,17 @@ internal static partial class NativeFile
         return Wrap(fd, out handle);
     }
 
-    public static int TryMakeDirectory(SafeFileHandle directory, string name, uint mode)
-    {
-        int errno;
-        while (Failed(Libc.MkdirAt(directory, name, mode), out errno) && errno == Errno.Interrupted)
-        {
-        }
+    public static int TryMakeDirectory(SafeFileHandle directory, string name, uint mode) => Retried(() => Libc.MkdirAt(directory, name, mode));
 
-        return errno;
-    }
+    public static int TryRename(SafeFileHandle directory, string from, string to) => Retried(() => Libc.RenameAt(directory, from, directory, to));
 
-    public static int TryRename(SafeFileHandle directory, string from, string to)
-    {
-        int errno;
-        while (Failed(Libc.RenameAt(directory, from, directory, to), out errno) && errno == Errno.Interrupted)
-        {
-        }
+    public static int TryUnlink(SafeFileHandle directory, string name) => Retried(() => Libc.UnlinkAt(directory, name, 0));
 
-        return errno;
-    }
+    public static int TryChangeMode(SafeFileHandle file, uint mode) => Retried(() => Libc.FChmod(file, mode));
 
-    public static int TryUnlink(SafeFileHandle directory, string name)
-    {
-        int errno;
-        while (Failed(Libc.UnlinkAt(directory, name, 0), out errno) && errno == Errno.Interrupted)
-        {
-        }
+    public static int TryChangeOwner(SafeFileHandle file, int uid, int gid) => Retried(() => Libc.FChown(file, uid, gid));
 
-        return errno;
-    }
-
-    public static int TryChangeMode(SafeFileHandle file, uint mode)
-    {
-        int errno;
-        while (Failed(Libc.FChmod(file, mode), out errno) && errno == Errno.Interrupted)
-        {
-        }
-
-        return errno;
-    }
-
-    public static int TryChangeOwner(SafeFileHandle file, int uid, int gid)
-    {
-        int errno;
-        while (Failed(Libc.FChown(file, uid, gid), out errno) && errno == Errno.Interrupted)
-        {
-        }
-
-        return errno;
-    }
-
-    public static int TrySync(SafeFileHandle file)
-    {
-        int errno;
-        while (Failed(Libc.FSync(file), out errno) && errno == Errno.Interrupted)
-        {
-        }
-
-        return errno;
-    }
+    public static int TrySync(SafeFileHandle file) => Retried(() => Libc.FSync(file));
 
     /// <summary>The type and size of what a handle refers to, from the handle itself.</summary>
     public static unsafe int TryStatus(SafeFileHandle file, out FileStatus status)
@@ -138,16 +90,27 @@ internal static partial class NativeFile
         return length is > 0 and < Capacity ? Encoding.UTF8.GetString(buffer, (int)length) : null;
     }
 
-    private static int Wrap(int fd, out SafeFileHandle handle)
+    /// <summary>Takes ownership of a returned descriptor, or reads the errno of a failed call.</summary>
+    internal static int Wrap(long fd, out SafeFileHandle handle)
     {
         if (fd >= 0)
         {
-            handle = new SafeFileHandle(fd, ownsHandle: true);
+            handle = new SafeFileHandle((nint)fd, ownsHandle: true);
             return 0;
         }
 
         handle = new SafeFileHandle();
         return Marshal.GetLastPInvokeError();
+    }
+
+    private static int Retried(Func<int> call)
+    {
+        int errno;
+        while (Failed(call(), out errno) && errno == Errno.Interrupted)
+        {
+        }
+
+        return errno;
     }
 
     private static bool Failed(int result, out int errno)

@@ -22,14 +22,7 @@ internal static partial class Openat2
         {
         }
 
-        if (fd >= 0)
-        {
-            handle = new SafeFileHandle((nint)fd, ownsHandle: true);
-            return 0;
-        }
-
-        handle = new SafeFileHandle();
-        return Marshal.GetLastPInvokeError();
+        return NativeFile.Wrap(fd, out handle);
     }
 
     [StructLayout(LayoutKind.Sequential)]
