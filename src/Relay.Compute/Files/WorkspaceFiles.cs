@@ -2,73 +2,90 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cerver.Relay.Compute.Contract;
+using Cerver.Relay.Compute.Files.Native;
+using Cerver.Relay.Compute.Isolation;
+using Microsoft.Win32.SafeHandles;
 
 namespace Cerver.Relay.Compute.Files;
 
-/// <summary>Reads and writes files of one workspace; writes are atomic (temporary file, then rename).</summary>
-public sealed class WorkspaceFiles(string workspaceRoot, long maxFileBytes)
+/// <summary>
+/// Reads and writes files of one workspace through handles opened beneath it (see
+/// <see cref="WorkspaceDirectory"/>). A write is atomic and durable once acknowledged: a
+/// temporary in the target's folder, fsync'd, renamed over the target, the folder fsync'd.
+/// </summary>
+public sealed class WorkspaceFiles
 {
+    /// <summary>The name prefix of a write's temporary; leftovers are deleted at start (<see cref="WorkspaceTemporaries"/>).</summary>
+    public const string TemporaryPrefix = ".cerver-write-";
+
+    private const uint DefaultFileMode = 0b110_100_100; // 0644
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly string _workspaceRoot;
+    private readonly long _maxFileBytes;
+    private readonly SandboxUser? _owner;
+    private readonly BeneathResolver _resolver;
+
+    /// <param name="owner">The sandbox's own user when the daemon is root: what this creates is handed to it.</param>
+    public WorkspaceFiles(string workspaceRoot, long maxFileBytes, SandboxUser? owner = null)
+        : this(workspaceRoot, maxFileBytes, owner, BeneathResolver.Best)
+    {
+    }
+
+    internal WorkspaceFiles(string workspaceRoot, long maxFileBytes, SandboxUser? owner, BeneathResolver resolver)
+    {
+        _workspaceRoot = workspaceRoot;
+        _maxFileBytes = Math.Min(maxFileBytes, Array.MaxLength - 1);
+        _owner = owner;
+        _resolver = resolver;
+    }
 
     public async Task<WriteFileResult> WriteAsync(WriteFileRequest request, CancellationToken cancellationToken)
     {
         var encoding = ParseEncoding(request.Encoding, "encoding");
         var content = request.Content ?? throw ComputeException.Invalid("content", "content is required (use \"\" for an empty file)");
         var mode = ParseMode(request.Mode);
+        var path = WorkspacePath.Parse(request.Path);
         var bytes = encoding == FileEncoding.Base64 ? DecodeBase64(content) : Encoding.UTF8.GetBytes(content);
-        var target = WorkspacePath.Resolve(workspaceRoot, request.Path);
-        if (Directory.Exists(target))
-        {
-            throw new ComputeException(ComputeErrorKind.Conflict, "path_is_directory", $"path: '{request.Path}' is a directory.");
-        }
-
-        CreateParents(request.Path!);
-        var directory = Path.GetDirectoryName(target)!;
-        var temporary = Path.Combine(directory, $".cerver-write-{Guid.NewGuid():N}");
-        try
-        {
-            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            {
-                await stream.WriteAsync(bytes, cancellationToken);
-                await stream.FlushAsync(cancellationToken);
-            }
-
-            if (mode is { } unixMode && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, unixMode);
-            }
-
-            File.Move(temporary, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-
-        return new WriteFileResult(Normalize(request.Path!), bytes.LongLength);
+        using var workspace = WorkspaceDirectory.Open(_workspaceRoot, _resolver);
+        await WriteBeneathAsync(workspace, path, bytes, mode ?? DefaultFileMode, followLink: true, cancellationToken);
+        return new WriteFileResult(path.Normalized, bytes.LongLength);
     }
 
-    public async Task<ReadFileResult> ReadAsync(string? path, FileEncoding encoding, CancellationToken cancellationToken)
+    public Task<ReadFileResult> ReadAsync(string? path, FileEncoding encoding, CancellationToken cancellationToken)
     {
-        var target = WorkspacePath.Resolve(workspaceRoot, path);
-        var info = new FileInfo(target);
-        if (Directory.Exists(target))
+        var parsed = WorkspacePath.Parse(path);
+        var shown = parsed.Normalized;
+        using var workspace = WorkspaceDirectory.Open(_workspaceRoot, _resolver);
+        using var file = workspace.Open(parsed.All, OpenFlags.Current.Read, "path", shown);
+        var errno = NativeFile.TryStatus(file, out var status);
+        if (errno != 0)
         {
-            throw new ComputeException(ComputeErrorKind.Conflict, "path_is_directory", $"path: '{path}' is a directory.");
+            throw FileErrors.For(errno, "path", shown);
         }
 
-        if (!info.Exists)
+        if (status.IsDirectory)
         {
-            throw new ComputeException(ComputeErrorKind.NotFound, "file_not_found", $"path: no file '{path}' in the workspace.");
+            throw FileErrors.PathIsDirectory("path", shown);
         }
 
-        if (info.Length > maxFileBytes)
+        if (!status.IsRegular)
         {
-            throw new ComputeException(ComputeErrorKind.TooLarge, "file_too_large",
-                $"path: '{path}' is {info.Length} bytes, over the {maxFileBytes}-byte limit of a read.");
+            throw FileErrors.NotRegularFile("path", shown);
         }
 
-        var bytes = await File.ReadAllBytesAsync(target, cancellationToken);
+        if (status.Size > _maxFileBytes)
+        {
+            throw TooLarge(shown, status.Size);
+        }
+
+        var bytes = ReadCapped(file, status.Size, cancellationToken);
+        if (bytes.LongLength > _maxFileBytes)
+        {
+            throw TooLarge(shown, bytes.LongLength);
+        }
+
         string content;
         if (encoding == FileEncoding.Base64)
         {
@@ -83,11 +100,11 @@ public sealed class WorkspaceFiles(string workspaceRoot, long maxFileBytes)
             catch (DecoderFallbackException)
             {
                 throw new ComputeException(ComputeErrorKind.Unprocessable, "not_utf8",
-                    $"path: '{path}' is not valid UTF-8 text; read it with encoding=base64.");
+                    $"path: '{shown}' is not valid UTF-8 text; read it with encoding=base64.");
             }
         }
 
-        return new ReadFileResult(Normalize(path!), content, encoding == FileEncoding.Base64 ? "base64" : "utf8", bytes.LongLength);
+        return Task.FromResult(new ReadFileResult(shown, content, encoding == FileEncoding.Base64 ? "base64" : "utf8", bytes.LongLength));
     }
 
     public static FileEncoding ParseEncoding(string? value, string field) => value?.ToLowerInvariant() switch
@@ -97,22 +114,100 @@ public sealed class WorkspaceFiles(string workspaceRoot, long maxFileBytes)
         _ => throw ComputeException.Invalid(field, $"'{value}' is not an encoding; use utf8 or base64"),
     };
 
-    /// <summary>Creates each missing parent folder, checking each one so a link cannot redirect the write.</summary>
-    private void CreateParents(string relativePath)
+    private async Task WriteBeneathAsync(WorkspaceDirectory workspace, WorkspacePath path, byte[] bytes, uint mode, bool followLink, CancellationToken cancellationToken)
     {
-        var segments = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 1; i < segments.Length; i++)
+        var shown = path.Normalized;
+        if (path.IsRoot)
         {
-            var prefix = string.Join('/', segments.Take(i));
-            var directory = WorkspacePath.Resolve(workspaceRoot, prefix);
-            if (File.Exists(directory))
+            throw FileErrors.PathIsDirectory("path", ".");
+        }
+
+        using var folder = workspace.CreateFolder(path.Parent, _owner, "path");
+        switch (WorkspaceDirectory.Inspect(folder, path.Name, "path", shown))
+        {
+            case EntryKind.Folder:
+                throw FileErrors.PathIsDirectory("path", shown);
+            case EntryKind.Special:
+                throw FileErrors.NotRegularFile("path", shown);
+            case EntryKind.Link when followLink && workspace.FollowLink(path, "path") is { } target:
+                await WriteBeneathAsync(workspace, target, bytes, mode, followLink: false, cancellationToken);
+                return;
+            case EntryKind.Link when workspace.Resolver.FollowsLinks:
+                throw new ComputeException(ComputeErrorKind.Conflict, "path_is_link", $"path: '{shown}' is a symbolic link to nothing in the workspace.");
+            case EntryKind.Link:
+                throw FileErrors.Outside("path", shown, "is a symbolic link, which this kernel cannot follow safely");
+        }
+
+        var temporary = TemporaryPrefix + Guid.NewGuid().ToString("N");
+        var errno = NativeFile.TryOpen(folder, temporary, OpenFlags.Current.CreateNew, 0b110_000_000, out var file);
+        if (errno != 0)
+        {
+            file.Dispose();
+            throw FileErrors.For(errno, "path", shown);
+        }
+
+        try
+        {
+            using (file)
             {
-                throw new ComputeException(ComputeErrorKind.Conflict, "path_is_file", $"path: '{prefix}' is a file, not a folder.");
+                await RandomAccess.WriteAsync(file, bytes, 0, cancellationToken);
+                WorkspaceDirectory.GiveTo(file, _owner, "path", shown);
+                Require(NativeFile.TryChangeMode(file, mode), shown);
+                Require(NativeFile.TrySync(file), shown);
             }
 
-            Directory.CreateDirectory(directory);
+            Require(NativeFile.TryRename(folder, temporary, path.Name), shown);
+        }
+        catch
+        {
+            NativeFile.TryUnlink(folder, temporary);
+            throw;
+        }
+
+        // The rename is durable only once the folder's entry is.
+        Require(NativeFile.TrySync(folder), shown);
+    }
+
+    /// <summary>Reads through the checked handle, never more than one byte past the cap, even if the file grows meanwhile.</summary>
+    private byte[] ReadCapped(SafeFileHandle file, long expected, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[Math.Min(expected, _maxFileBytes) + 1];
+        var total = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (total == buffer.Length)
+            {
+                if (total > _maxFileBytes)
+                {
+                    break;
+                }
+
+                Array.Resize(ref buffer, (int)Math.Min(buffer.Length * 2L, _maxFileBytes + 1));
+            }
+
+            var read = RandomAccess.Read(file, buffer.AsSpan(total), total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total == buffer.Length ? buffer : buffer[..total];
+    }
+
+    private static void Require(int errno, string shown)
+    {
+        if (errno != 0)
+        {
+            throw FileErrors.For(errno, "path", shown);
         }
     }
+
+    private ComputeException TooLarge(string shown, long size) =>
+        new(ComputeErrorKind.TooLarge, "file_too_large", $"path: '{shown}' is {size} bytes, over the {_maxFileBytes}-byte limit of a read.");
 
     private static byte[] DecodeBase64(string content)
     {
@@ -127,7 +222,7 @@ public sealed class WorkspaceFiles(string workspaceRoot, long maxFileBytes)
     }
 
     /// <summary>Accepts <c>"0755"</c>, <c>"755"</c> or the number <c>755</c>, read as octal; no set-id bits.</summary>
-    private static UnixFileMode? ParseMode(JsonNode? mode)
+    private static uint? ParseMode(JsonNode? mode)
     {
         if (mode is null)
         {
@@ -148,14 +243,11 @@ public sealed class WorkspaceFiles(string workspaceRoot, long maxFileBytes)
                 throw ComputeException.Invalid("mode", $"'{text}' is outside 0000–0777 (set-id and sticky bits are not allowed)");
             }
 
-            return (UnixFileMode)value;
+            return (uint)value;
         }
         catch (Exception exception) when (exception is FormatException or ArgumentException or OverflowException)
         {
             throw ComputeException.Invalid("mode", $"'{text}' is not an octal file mode like \"0644\"");
         }
     }
-
-    private static string Normalize(string path) =>
-        string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(segment => segment != "."));
 }

@@ -227,7 +227,8 @@ public sealed partial class LocalCompute : ICompute
         }
 
         var expired = DeleteExpired();
-        LogCleanedUp(reaped, expired);
+        var temporaries = _store.ListLive().Sum(record => WorkspaceTemporaries.DeleteLeftovers(WorkspaceOf(record.SandboxId)));
+        LogCleanedUp(reaped, expired, temporaries);
     }
 
     public string WorkspaceOf(string sandboxId) => Path.Combine(_options.SandboxesDirectory, sandboxId);
@@ -336,11 +337,7 @@ public sealed partial class LocalCompute : ICompute
         }
 
         var workspace = WorkspaceOf(record.SandboxId);
-        var cwd = request.Cwd is null or "" or "." ? workspace : WorkspacePath.Resolve(workspace, request.Cwd, "cwd");
-        if (!Directory.Exists(cwd))
-        {
-            throw ComputeException.Invalid("cwd", $"'{request.Cwd}' is not a folder in the workspace");
-        }
+        var cwd = request.Cwd is null or "" or "." ? workspace : WorkspacePath.ResolveDirectory(workspace, request.Cwd, "cwd");
 
         var (fileName, arguments) = LanguageCommand.For(request.Language, request.Code, workspace, await _runtimes.GetAsync());
         return (await BuildSpecAsync(record, fileName, arguments, cwd, request.Env, record.Network), TimeSpan.FromSeconds(seconds));
@@ -420,8 +417,8 @@ public sealed partial class LocalCompute : ICompute
     [LoggerMessage(LogLevel.Information, "Deleted expired sandbox {SandboxId}")]
     private partial void LogExpired(string sandboxId);
 
-    [LoggerMessage(LogLevel.Information, "Start-up clean-up: killed {Processes} leftover processes, deleted {Expired} expired sandboxes")]
-    private partial void LogCleanedUp(int processes, int expired);
+    [LoggerMessage(LogLevel.Information, "Start-up clean-up: killed {Processes} leftover processes, deleted {Expired} expired sandboxes and {Temporaries} unfinished file writes")]
+    private partial void LogCleanedUp(int processes, int expired, int temporaries);
 
     [LoggerMessage(LogLevel.Error, "Refused to delete {Path}: it is outside the sandboxes directory")]
     private partial void LogDeleteRefused(string path);

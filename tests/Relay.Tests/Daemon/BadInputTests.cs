@@ -118,4 +118,45 @@ public sealed class BadInputTests(SharedDaemon shared) : IClassFixture<SharedDae
         var state = await RelayDaemon.ReadJsonAsync(await _daemon.Client.GetAsync($"/sandbox/{id}/state"), 200);
         Assert.InRange(state["state"]!["n"]!.GetValue<int>(), 0, 7);
     }
+
+    [Theory]
+    [InlineData(10 * 1024 * 1024, "a", "path_too_long")]
+    [InlineData(20_000, "./", "path_too_long")]
+    [InlineData(1_200, "d/", "path_too_deep")]
+    public async Task Paths_that_would_cost_too_much_are_400_before_any_work(int count, string unit, string code)
+    {
+        var id = await _daemon.CreateSandboxAsync();
+        var path = string.Concat(Enumerable.Repeat(unit, count)) + "f";
+
+        using var write = await _daemon.Client.PutAsJsonAsync($"/sandbox/{id}/files", new { path, content = "x" });
+        Assert.Equal(code, await RelayDaemon.ReadErrorAsync(write, 400));
+        using var run = await _daemon.Client.PostAsJsonAsync($"/sandbox/{id}/run", new { code = "true", cwd = path });
+        Assert.Equal(code, await RelayDaemon.ReadErrorAsync(run, 400));
+        Assert.False(Directory.Exists(Path.Combine(_daemon.WorkspaceOf(id), "d")));
+    }
+
+    [Fact]
+    public async Task Planted_special_files_links_and_loops_are_4xx_and_nothing_outside_changes()
+    {
+        var id = await _daemon.CreateSandboxAsync();
+        var planted = $"planted-{Guid.NewGuid():N}";
+        var setup = await _daemon.RunAsync(id, new { code = "mkfifo fifo && mkdir sub && ln -s / sub/l && ln -s sub/l/proc/self/environ a && ln -s /dev/zero zero && ln -s loop loop" });
+        Assert.Equal(0, setup["exit_code"]!.GetValue<int>());
+
+        using var fifo = await _daemon.Client.GetAsync($"/sandbox/{id}/files?path=fifo");
+        Assert.Equal("not_a_regular_file", await RelayDaemon.ReadErrorAsync(fifo, 409));
+        using var overFifo = await _daemon.Client.PutAsJsonAsync($"/sandbox/{id}/files", new { path = "fifo", content = "x" });
+        Assert.Equal("not_a_regular_file", await RelayDaemon.ReadErrorAsync(overFifo, 409));
+        foreach (var path in new[] { "a", "zero", "loop", "sub/l/etc/passwd" })
+        {
+            using var read = await _daemon.Client.GetAsync($"/sandbox/{id}/files?path={Uri.EscapeDataString(path)}");
+            Assert.Equal("path_outside_workspace", await RelayDaemon.ReadErrorAsync(read, 400));
+        }
+
+        using var write = await _daemon.Client.PutAsJsonAsync($"/sandbox/{id}/files", new { path = $"sub/l/tmp/{planted}", content = "x" });
+        Assert.Equal("path_outside_workspace", await RelayDaemon.ReadErrorAsync(write, 400));
+        using var cwd = await _daemon.Client.PostAsJsonAsync($"/sandbox/{id}/run", new { code = "touch " + planted, cwd = "sub/l/tmp" });
+        Assert.Equal("path_outside_workspace", await RelayDaemon.ReadErrorAsync(cwd, 400));
+        Assert.False(File.Exists(Path.Combine("/tmp", planted)));
+    }
 }

@@ -188,7 +188,9 @@ public sealed class ComputeApiTests(SharedDaemon shared) : IClassFixture<SharedD
         await File.WriteAllTextAsync(outside, "secret", TestContext.Current.CancellationToken);
         File.CreateSymbolicLink(Path.Combine(_daemon.WorkspaceOf(id), "link.txt"), outside);
         Directory.CreateSymbolicLink(Path.Combine(_daemon.WorkspaceOf(id), "linkdir"), _daemon.Home);
-        File.CreateSymbolicLink(Path.Combine(_daemon.WorkspaceOf(id), "inside.txt"), Path.Combine(_daemon.WorkspaceOf(id), "real.txt"));
+        File.CreateSymbolicLink(Path.Combine(_daemon.WorkspaceOf(id), "inside.txt"), "real.txt");
+        // The kernel resolves beneath the workspace and judges an absolute link outside, wherever it points.
+        File.CreateSymbolicLink(Path.Combine(_daemon.WorkspaceOf(id), "absolute.txt"), Path.Combine(_daemon.WorkspaceOf(id), "real.txt"));
         await File.WriteAllTextAsync(Path.Combine(_daemon.WorkspaceOf(id), "real.txt"), "fine", TestContext.Current.CancellationToken);
 
         using var read = await _daemon.Client.GetAsync($"/sandbox/{id}/files?path=link.txt");
@@ -199,6 +201,9 @@ public sealed class ComputeApiTests(SharedDaemon shared) : IClassFixture<SharedD
         Assert.Equal("path_outside_workspace", await RelayDaemon.ReadErrorAsync(overwrite, 400));
         Assert.False(File.Exists(Path.Combine(_daemon.Home, "planted.txt")));
         Assert.Equal("secret", await File.ReadAllTextAsync(outside, TestContext.Current.CancellationToken));
+
+        using var absolute = await _daemon.Client.GetAsync($"/sandbox/{id}/files?path=absolute.txt");
+        Assert.Equal("path_outside_workspace", await RelayDaemon.ReadErrorAsync(absolute, 400));
 
         var inside = await RelayDaemon.ReadJsonAsync(await _daemon.Client.GetAsync($"/sandbox/{id}/files?path=inside.txt"), 200);
         Assert.Equal("fine", inside["content"]!.GetValue<string>());
@@ -249,6 +254,23 @@ public sealed class ComputeApiTests(SharedDaemon shared) : IClassFixture<SharedD
         Assert.Equal("sandbox_not_found", await RelayDaemon.ReadErrorAsync(gone, 404));
         using var again = await _daemon.Client.DeleteAsync($"/sandbox/{id}");
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Delete_unlinks_links_in_the_workspace_without_following_them()
+    {
+        var id = await _daemon.CreateSandboxAsync();
+        var outside = Directory.CreateDirectory(Path.Combine(_daemon.Home, $"outside-{Guid.NewGuid():N}")).FullName;
+        var kept = Path.Combine(outside, "keep.txt");
+        await File.WriteAllTextAsync(kept, "keep", TestContext.Current.CancellationToken);
+        var setup = await _daemon.RunAsync(id, new { code = $"mkdir -p sub && ln -s '{outside}' sub/out && ln -s ../.. sub/up && ln -s '{kept}' file" });
+        Assert.Equal(0, setup["exit_code"]!.GetValue<int>());
+
+        await RelayDaemon.ReadJsonAsync(await _daemon.Client.DeleteAsync($"/sandbox/{id}"), 200);
+
+        Assert.False(Directory.Exists(_daemon.WorkspaceOf(id)));
+        Assert.Equal("keep", await File.ReadAllTextAsync(kept, TestContext.Current.CancellationToken));
+        Assert.True(Directory.Exists(Path.GetDirectoryName(_daemon.WorkspaceOf(id))));
     }
 
     [Fact]
