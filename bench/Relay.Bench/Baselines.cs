@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Collections.Immutable;
 using Cerver.Relay.Compute.Isolation;
+using Cerver.Relay.Compute.Processes;
 
 namespace Cerver.Relay.Bench;
 
@@ -66,19 +68,35 @@ internal static class Baselines
     }
 
     /// <summary>
-    /// bwrap's arguments exactly as the relay builds them for a run: the builder the relay
-    /// uses, with the boundary the relay gives it (see LocalCompute.BuildSpecAsync).
+    /// The whole bubblewrap launch exactly as the relay builds it for a run — the shell that
+    /// hands bwrap its seccomp filter, bwrap, and (as root) the drop to the sandbox's uid — from
+    /// the backend the relay uses, with the boundary it gives it (see LocalCompute.BuildSpecAsync).
     /// </summary>
-    public static IReadOnlyList<string> BubblewrapArguments(string workspace, string cerverHome, string fileName, IReadOnlyList<string> arguments)
+    public static (string FileName, IReadOnlyList<string> Arguments) SandboxedCommand(string workspace, string cerverHome, string fileName, IReadOnlyList<string> arguments)
     {
+        if (!IsolationSelector.TryBubblewrap(Path.Combine(cerverHome, "relay"), out var backend, out var why))
+        {
+            throw new BenchException($"bubblewrap does not work here: {why}");
+        }
+
+        var user = backend!.UserFor(Path.GetFileName(workspace));
+        if (user is not null)
+        {
+            SandboxOwnership.Give(workspace, user);
+        }
+
         var boundary = new SandboxBoundary(
             Workspace: workspace,
             WorkingDirectory: workspace,
             TemporaryDirectory: "/tmp",
             Network: false,
             HiddenPaths: HiddenPaths(cerverHome),
-            ReadOnlyPaths: []);
-        return new BubblewrapArgumentsBuilder(boundary).Build(fileName, arguments);
+            ReadOnlyPaths: [])
+        {
+            User = user,
+        };
+        var spec = backend.Wrap(new ProcessSpec(fileName, arguments, workspace, ImmutableSortedDictionary<string, string>.Empty), boundary);
+        return (spec.FileName, [.. spec.Arguments]);
     }
 
     /// <summary>The relay's hidden paths (LocalCompute.HiddenPaths is private, so mirrored here): $HOME, CERVER_HOME and the shared places other users' files live.</summary>

@@ -147,11 +147,13 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
 
         // c. bubblewrap run vs bwrap started directly with the relay's arguments.
         var workspace = sandboxed is null ? null : Directory.CreateDirectory(Path.Combine(sandboxed.Home, "bench-workspace")).FullName;
+        var sandboxedTrue = sandboxed is null ? default : Baselines.SandboxedCommand(workspace!, sandboxed.Home, sh, ["-c", TrueCode]);
+        var sandboxedTimestamp = sandboxed is null ? default : Baselines.SandboxedCommand(workspace!, sandboxed.Home, sh, ["-c", TimestampCode]);
         if (sandboxed is not null)
         {
             var (bwrapRun, bwrapSpawn) = await sampler.RunAsync("run 'true' (bubblewrap)",
                 token => sandboxed.Client.RunAsync(sandboxes[sandboxed], TrueCode, token),
-                token => Baselines.SpawnAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TrueCode]), token),
+                token => Baselines.SpawnAsync(sandboxedTrue.FileName, sandboxedTrue.Arguments, token),
                 cancellationToken);
             results.Add(MeasurementResult.From("run 'true' (bubblewrap)", "ms", bwrapRun, new Target.RatioAtMost(1.2),
                 $"spawn {bwrap} <relay's arguments> {sh} -c true from this process", bwrapSpawn));
@@ -168,7 +170,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
         {
             var (bwrapStreamed, bwrapPiped) = await sampler.RunAsync("first streamed byte (bubblewrap)",
                 token => sandboxed.Client.FirstStreamedLineAsync(sandboxes[sandboxed], TimestampCode, token),
-                token => Baselines.FirstLineAsync(bwrap!, Baselines.BubblewrapArguments(workspace!, sandboxed.Home, sh, ["-c", TimestampCode]), token),
+                token => Baselines.FirstLineAsync(sandboxedTimestamp.FileName, sandboxedTimestamp.Arguments, token),
                 cancellationToken);
             results.Add(MeasurementResult.From("first streamed byte (bubblewrap)", "ms", bwrapStreamed, new Target.AtMost(2),
                 $"first line read from the stdout pipe of bwrap <relay's arguments> {sh} -c '{TimestampCode}' started here", bwrapPiped));

@@ -39,7 +39,7 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
             args.AddRange(["--tmpfs", hidden]);
         }
 
-        var readOnlyPaths = boundary.ReadOnlyPaths.Where(path => !launch.System.Covers(path) && Path.Exists(path))
+        var readOnlyPaths = boundary.ReadOnlyPaths.Where(path => !launch.System.Covers(path) && !Uncovers(path) && Path.Exists(path))
             .Distinct(StringComparer.Ordinal).OrderBy(path => path.Length).ToList();
 
         // bwrap would make the parent folders of a bind owner-only, which a sandbox uid other
@@ -71,6 +71,10 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
         args.AddRange(arguments);
         return args;
     }
+
+    /// <summary>A runtime root that would show the workspace's parents or a hidden folder (<c>/</c>, a home) is never bound.</summary>
+    private bool Uncovers(string path) =>
+        path == "/" || boundary.HiddenPaths.Append(boundary.Workspace).Any(inner => inner.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal) || inner == path);
 
     private static IEnumerable<string> Ancestors(string path)
     {

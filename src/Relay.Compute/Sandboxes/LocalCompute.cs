@@ -387,7 +387,7 @@ public sealed partial class LocalCompute : ICompute
     private SandboxRecord WithLiveStatus(SandboxRecord record) =>
         _gate.ActiveFor(record.SandboxId) > 0 ? record with { Status = "running" } : record;
 
-    private WorkspaceFiles FilesOf(SandboxRecord record) => new(WorkspaceOf(record.SandboxId), _options.MaxFileBytes);
+    private WorkspaceFiles FilesOf(SandboxRecord record) => new(WorkspaceOf(record.SandboxId), _options.MaxFileBytes, _isolation.UserFor(record.SandboxId));
 
     /// <summary>Deletes a sandbox's folder; anything outside the sandboxes directory is never touched.</summary>
     private void DeleteDirectory(string path)
