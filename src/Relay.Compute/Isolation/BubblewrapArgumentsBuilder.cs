@@ -38,6 +38,11 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary)
             args.AddRange(["--ro-bind-try", readOnly, readOnly]);
         }
 
+        foreach (var writable in boundary.WritablePaths.Distinct(StringComparer.Ordinal))
+        {
+            args.AddRange(["--bind", writable, writable]);
+        }
+
         args.AddRange(["--bind", boundary.Workspace, boundary.Workspace, "--chdir", boundary.WorkingDirectory, "--", fileName]);
         args.AddRange(arguments);
         return args;
