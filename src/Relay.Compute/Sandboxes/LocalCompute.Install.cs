@@ -24,8 +24,11 @@ public sealed partial class LocalCompute
         var workspace = WorkspaceOf(record.SandboxId);
         if (record.Network)
         {
+            // The sandbox's own variables win over the machine's download settings here.
             var direct = install.Direct();
-            var spec = await BuildSpecAsync(record, direct.FileName, direct.Arguments, workspace, direct.Environment, network: true);
+            var own = _sandboxEnv.GetValueOrDefault(record.SandboxId);
+            var download = DownloadEnvironment.Current().Where(variable => own?.ContainsKey(variable.Key) != true).ToDictionary(StringComparer.Ordinal);
+            var spec = await BuildSpecAsync(record, direct.FileName, direct.Arguments, workspace, download, network: true);
             return await RunBufferedAsync(record, spec, null, InstallTimeout, cancellationToken);
         }
 
@@ -66,13 +69,16 @@ public sealed partial class LocalCompute
     }
 
     /// <summary>
-    /// The download's process: an environment from nothing with the staging folder as HOME,
-    /// and not even the sandbox's own variables, so only its command line configures it.
+    /// The download's process: an environment from nothing with the staging folder as HOME and
+    /// the machine's download settings, not even the sandbox's own variables, so nothing but its
+    /// command line configures the manager.
     /// </summary>
     private async Task<ProcessSpec> BuildFetchSpecAsync(SandboxRecord record, ManagerCommand fetch, InstallStaging staging, string temporary)
     {
         var runtimes = await _runtimes.GetAsync();
-        var environment = EnvironmentFor(record.SandboxId, staging.Root, temporary, runtimes).AddVariables(fetch.Environment, "env");
+        var environment = EnvironmentFor(record.SandboxId, staging.Root, temporary, runtimes)
+            .AddVariables(DownloadEnvironment.Current(), "env")
+            .AddVariables(fetch.Environment, "env");
         var spec = new ProcessSpec(fetch.FileName, fetch.Arguments, staging.Root, environment.Build());
         return _isolation.Wrap(spec, FetchPhase.Boundary(BoundaryFor(record, staging.Root, network: true, runtimes), staging, temporary, _options.SandboxesDirectory));
     }
