@@ -55,6 +55,11 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
             args.AddRange(["--ro-bind", readOnly, readOnly]);
         }
 
+        foreach (var writable in boundary.WritablePaths.Distinct(StringComparer.Ordinal))
+        {
+            args.AddRange(["--bind", writable, writable]);
+        }
+
         args.AddRange(["--bind", boundary.Workspace, boundary.Workspace, "--chdir", boundary.WorkingDirectory]);
         if (launch.SeccompDescriptor is { } descriptor)
         {

@@ -15,6 +15,9 @@ public sealed record SandboxBoundary(
 {
     public ResourceLimits Limits { get; init; } = ResourceLimits.Default;
 
+    /// <summary>Host folders bound writable besides the workspace: an install's staging folder, for its offline phase.</summary>
+    public IReadOnlyList<string> WritablePaths { get; init; } = [];
+
     /// <summary>The host identity to run as; null to run as the daemon's own (unprivileged) user.</summary>
     public SandboxUser? User { get; init; }
 }

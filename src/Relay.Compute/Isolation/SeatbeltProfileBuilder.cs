@@ -34,6 +34,11 @@ public sealed class SeatbeltProfileBuilder(SandboxBoundary boundary)
 
         profile.AppendLine($"(allow file-read* file-write* (subpath {Quote(boundary.Workspace)}))");
         profile.AppendLine($"(allow file-read* file-write* (subpath {Quote(boundary.TemporaryDirectory)}))");
+        foreach (var writable in boundary.WritablePaths.Distinct(StringComparer.Ordinal))
+        {
+            profile.AppendLine($"(allow file-read* file-write* (subpath {Quote(writable)}))");
+        }
+
         profile.AppendLine("(allow file-write* (literal \"/dev/null\") (literal \"/dev/zero\") (literal \"/dev/dtracehelper\") (regex #\"^/dev/tty\") (regex #\"^/dev/fd/\"))");
         profile.AppendLine("(allow file-ioctl (regex #\"^/dev/tty\"))");
         if (boundary.Network)

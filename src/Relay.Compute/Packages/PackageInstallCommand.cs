@@ -5,30 +5,28 @@ using Cerver.Relay.Compute.Runtimes;
 namespace Cerver.Relay.Compute.Packages;
 
 /// <summary>
-/// Builds the install command for npm, pip or uv. Packages travel as separate arguments,
-/// never through a shell's parser, and a name may not start with '-' so it cannot smuggle
-/// in an option such as <c>--index-url</c>. Python packages go into the workspace's
+/// Checks an install request and picks its manager. Packages travel as separate arguments,
+/// never through a shell's parser, and a name may not start with '-' so it cannot smuggle in
+/// an option such as <c>--index-url</c>. Python packages go into the workspace's
 /// <c>.venv</c>, which later python runs use.
 /// </summary>
 public static partial class PackageInstallCommand
 {
     public const int MaxPackages = 100;
 
-    public static (string FileName, string[] Arguments) For(InstallPackageRequest request, string runtime, IReadOnlyDictionary<string, RuntimeInfo> runtimes)
+    public static PackageInstall For(InstallPackageRequest request, string runtime, IReadOnlyDictionary<string, RuntimeInfo> runtimes)
     {
         var manager = (request.Manager ?? DefaultManager(runtime)).ToLowerInvariant();
         var packages = Validate(request.Packages);
         var shell = LanguageCommand.Require(runtimes, "sh", "shell").Executable;
-        return manager switch
+        IPackageManager chosen = manager switch
         {
-            "npm" => (Installed(runtimes, "npm", "npm is not installed on this machine; install Node.js (it ships npm) and restart the relay.").Executable,
-                ["install", "--no-audit", "--no-fund", "--loglevel=error", .. packages]),
-            "pip" => (shell, ["-c", "[ -x .venv/bin/python ] || \"$0\" -m venv .venv && exec .venv/bin/python -m pip install --disable-pip-version-check --no-input \"$@\"",
-                Installed(runtimes, "python", "pip needs python3, which is not installed on this machine; install Python 3 and restart the relay.").Executable, .. packages]),
-            "uv" => (shell, ["-c", "[ -x .venv/bin/python ] || \"$0\" venv --quiet .venv && exec \"$0\" pip install --quiet --python .venv/bin/python \"$@\"",
-                Installed(runtimes, "uv", "uv is not installed on this machine; install it (https://docs.astral.sh/uv/) and restart the relay.").Executable, .. packages]),
+            "npm" => new NpmManager(Installed(runtimes, "npm", "npm is not installed on this machine; install Node.js (it ships npm) and restart the relay.").Executable),
+            "pip" => new PipManager(shell, Installed(runtimes, "python", "pip needs python3, which is not installed on this machine; install Python 3 and restart the relay.").Executable),
+            "uv" => new UvManager(shell, Installed(runtimes, "uv", "uv is not installed on this machine; install it (https://docs.astral.sh/uv/) and restart the relay.").Executable),
             _ => throw ComputeException.Invalid("manager", $"'{request.Manager}' is not supported; use npm, pip or uv"),
         };
+        return new PackageInstall(chosen, packages);
     }
 
     private static string DefaultManager(string runtime) => runtime switch

@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Files;
 using Cerver.Relay.Compute.Isolation;
-using Cerver.Relay.Compute.Packages;
 using Cerver.Relay.Compute.Processes;
 using Cerver.Relay.Compute.Runtimes;
 using Cerver.Relay.Compute.Storage;
@@ -18,8 +17,6 @@ namespace Cerver.Relay.Compute.Sandboxes;
 /// <summary>The compute contract on this machine: sandboxes are workspaces, runs are isolated processes.</summary>
 public sealed partial class LocalCompute : ICompute
 {
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
-
     private readonly ComputeOptions _options;
     private readonly SandboxStore _store;
     private readonly IIsolationBackend _isolation;
@@ -147,14 +144,6 @@ public sealed partial class LocalCompute : ICompute
         var record = Find(sandboxId);
         var prepared = PrepareRunAsync(record, request);
         return StreamAsync(record, prepared, request.Stdin, cancellationToken);
-    }
-
-    public async Task<RunResult> InstallPackageAsync(string sandboxId, InstallPackageRequest request, CancellationToken cancellationToken)
-    {
-        var record = Find(sandboxId);
-        var (fileName, arguments) = PackageInstallCommand.For(request, record.Runtime, await _runtimes.GetAsync());
-        var spec = await BuildSpecAsync(record, fileName, arguments, WorkspaceOf(record.SandboxId), null, network: true);
-        return await RunBufferedAsync(record, spec, null, InstallTimeout, cancellationToken);
     }
 
     public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken) =>
@@ -343,23 +332,35 @@ public sealed partial class LocalCompute : ICompute
         return (await BuildSpecAsync(record, fileName, arguments, cwd, request.Env, record.Network), TimeSpan.FromSeconds(seconds));
     }
 
-    private async Task<ProcessSpec> BuildSpecAsync(SandboxRecord record, string fileName, IEnumerable<string> arguments, string cwd, Dictionary<string, string>? runEnv, bool network)
+    private async Task<ProcessSpec> BuildSpecAsync(SandboxRecord record, string fileName, IEnumerable<string> arguments, string cwd, IReadOnlyDictionary<string, string>? runEnv, bool network, IReadOnlyList<string>? writablePaths = null)
     {
         var runtimes = await _runtimes.GetAsync();
         var workspace = WorkspaceOf(record.SandboxId);
         var temporary = _isolation.TemporaryDirectoryFor(workspace).SeenAs;
-        var environment = new SandboxEnvironmentBuilder(record.SandboxId, workspace, temporary);
+        var environment = EnvironmentFor(record.SandboxId, workspace, temporary, runtimes);
+        environment.AddVariables(_sandboxEnv.GetValueOrDefault(record.SandboxId), "env").AddVariables(runEnv, "env");
+        var spec = new ProcessSpec(fileName, arguments, cwd, environment.Build());
+        return _isolation.Wrap(spec, BoundaryFor(record, cwd, network, runtimes) with { WritablePaths = writablePaths ?? [] });
+    }
+
+    private static SandboxEnvironmentBuilder EnvironmentFor(string sandboxId, string home, string temporary, IReadOnlyDictionary<string, RuntimeInfo> runtimes)
+    {
+        var environment = new SandboxEnvironmentBuilder(sandboxId, home, temporary);
         foreach (var runtime in runtimes.Values)
         {
             environment.AddPathEntry(runtime.BinDirectory);
         }
 
-        environment.AddVariables(_sandboxEnv.GetValueOrDefault(record.SandboxId), "env").AddVariables(runEnv, "env");
-        var spec = new ProcessSpec(fileName, arguments, cwd, environment.Build());
-        var boundary = new SandboxBoundary(
+        return environment;
+    }
+
+    private SandboxBoundary BoundaryFor(SandboxRecord record, string cwd, bool network, IReadOnlyDictionary<string, RuntimeInfo> runtimes)
+    {
+        var workspace = WorkspaceOf(record.SandboxId);
+        return new SandboxBoundary(
             workspace,
             cwd,
-            temporary,
+            _isolation.TemporaryDirectoryFor(workspace).SeenAs,
             network,
             HiddenPaths(),
             [.. runtimes.Values.SelectMany(runtime => runtime.InstallRoots)])
@@ -367,7 +368,6 @@ public sealed partial class LocalCompute : ICompute
             Limits = _options.Limits,
             User = _isolation.UserFor(record.SandboxId),
         };
-        return _isolation.Wrap(spec, boundary);
     }
 
     private List<string> HiddenPaths()

@@ -15,17 +15,18 @@ public sealed class PackageInstallCommandTests
     [Fact]
     public void Pip_installs_into_the_workspace_venv_with_packages_as_separate_arguments()
     {
-        var (file, args) = PackageInstallCommand.For(new InstallPackageRequest { Manager = "pip", Packages = ["requests==2.32.0", "rich"] }, "python", ShellAndPython);
-        Assert.Equal("/bin/sh", file);
-        Assert.Contains(".venv", args[1], StringComparison.Ordinal);
-        Assert.Equal(["/usr/bin/python3", "requests==2.32.0", "rich"], args[2..]);
+        var direct = PackageInstallCommand.For(new InstallPackageRequest { Manager = "pip", Packages = ["requests==2.32.0", "rich"] }, "python", ShellAndPython).Direct();
+        Assert.Equal("/bin/sh", direct.FileName);
+        Assert.Contains(".venv", direct.Arguments[1], StringComparison.Ordinal);
+        Assert.Equal(["/usr/bin/python3", "requests==2.32.0", "rich"], direct.Arguments.Skip(2));
     }
 
     [Fact]
     public void Python_sandboxes_default_to_pip()
     {
-        var (_, args) = PackageInstallCommand.For(new InstallPackageRequest { Packages = ["rich"] }, "python", ShellAndPython);
-        Assert.Contains("pip install", args[1], StringComparison.Ordinal);
+        var install = PackageInstallCommand.For(new InstallPackageRequest { Packages = ["rich"] }, "python", ShellAndPython);
+        Assert.IsType<PipManager>(install.Manager);
+        Assert.Contains("pip install", install.Direct().Arguments[1], StringComparison.Ordinal);
     }
 
     [Theory]
@@ -53,4 +54,21 @@ public sealed class PackageInstallCommandTests
     [Fact]
     public void A_shell_sandbox_must_name_its_manager() =>
         Assert.StartsWith("manager:", Assert.Throws<ComputeException>(() => PackageInstallCommand.For(new InstallPackageRequest { Packages = ["x"] }, "shell", ShellAndPython)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void Only_registry_packages_are_fetched_and_every_package_is_installed_offline_in_the_order_asked()
+    {
+        var install = PackageInstallCommand.For(new InstallPackageRequest { Manager = "pip", Packages = ["./vendor/pkg", "rich", "dist/x-1.0-py3-none-any.whl"] }, "python", ShellAndPython);
+        var staging = new InstallStaging("/r/sandboxes/sbx_a.install-00");
+
+        Assert.Equal(["rich"], install.Fetch(staging)!.Arguments.TakeLast(1));
+        Assert.Equal(["./vendor/pkg", "rich", "dist/x-1.0-py3-none-any.whl"], install.Offline(staging).Arguments.TakeLast(3));
+    }
+
+    [Fact]
+    public void Nothing_is_fetched_when_every_package_is_local()
+    {
+        var install = PackageInstallCommand.For(new InstallPackageRequest { Manager = "pip", Packages = ["./vendor/pkg", "file:../x"] }, "python", ShellAndPython);
+        Assert.Null(install.Fetch(new InstallStaging("/r/sandboxes/sbx_a.install-00")));
+    }
 }
