@@ -41,6 +41,20 @@ public sealed class SeccompFilterTests
         Assert.Equal(SeccompFilter.ReturnErrno | SeccompFilter.Enosys, Evaluate(table, table.Numbers["clone3"]));
     }
 
+    [Theory]
+    [MemberData(nameof(Tables))]
+    public void Chmod_may_set_any_mode_but_a_set_id_bit(string arch)
+    {
+        var table = Table(arch);
+        foreach (var rule in SeccompFilter.ArgumentRules.Where(rule => rule.Syscall.Contains("chmod", StringComparison.Ordinal) && table.Numbers.ContainsKey(rule.Syscall)))
+        {
+            var number = table.Numbers[rule.Syscall];
+            Assert.Equal(SeccompFilter.ReturnAllow, Evaluate(table, number, 0x1ED, argument: (int)rule.Argument));
+            Assert.Equal(SeccompFilter.ReturnErrno | SeccompFilter.Eperm, Evaluate(table, number, 0x9ED, argument: (int)rule.Argument));
+            Assert.Equal(SeccompFilter.ReturnErrno | SeccompFilter.Eperm, Evaluate(table, number, 0x5ED, argument: (int)rule.Argument));
+        }
+    }
+
     [Fact]
     public void Another_architecture_is_killed_and_x32_calls_are_refused()
     {
@@ -60,12 +74,12 @@ public sealed class SeccompFilterTests
     private static SyscallTable Table(string arch) => arch == "x86_64" ? SyscallTable.X8664 : SyscallTable.Arm64;
 
     /// <summary>Runs the program over a <c>struct seccomp_data</c> of one call.</summary>
-    private static uint Evaluate(SyscallTable table, uint number, uint firstArgument = 0, uint? auditArch = null)
+    private static uint Evaluate(SyscallTable table, uint number, uint firstArgument = 0, uint? auditArch = null, int argument = 0)
     {
         var data = new byte[64];
         BinaryPrimitives.WriteUInt32LittleEndian(data, number);
         BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(4), auditArch ?? table.AuditArch);
-        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(16), firstArgument);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(16 + (8 * argument)), firstArgument);
         var program = SeccompFilter.Instructions(table);
         uint accumulator = 0;
         for (var pc = 0; pc < program.Count; pc++)

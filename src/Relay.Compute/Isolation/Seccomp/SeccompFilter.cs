@@ -9,7 +9,9 @@ namespace Cerver.Relay.Compute.Isolation.Seccomp;
 /// through <c>setns</c>), tracing and reading other processes, the kernel keyring, eBPF, perf,
 /// io_uring (its own syscall surface), modules, kexec and reboot. <c>clone3</c> answers ENOSYS,
 /// because its flags live behind a pointer a filter cannot read; the C library then falls back
-/// to <c>clone</c>, whose flags the filter does check. A syscall of another architecture (the
+/// to <c>clone</c>, whose flags the filter does check. Setting a set-uid or set-gid bit with
+/// the <c>chmod</c> family is refused too, so no workspace file can become a set-id program for
+/// whoever runs it outside. A syscall of another architecture (the
 /// 32-bit ABI on a 64-bit kernel) kills the process rather than slip past the numbers.
 /// </summary>
 public static class SeccompFilter
@@ -30,6 +32,19 @@ public static class SeccompFilter
     /// <summary>CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID and NEWNET.</summary>
     public const uint NamespaceCloneFlags = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
 
+    /// <summary>S_ISUID and S_ISGID.</summary>
+    public const uint SetIdModeBits = 0x800 | 0x400;
+
+    /// <summary>Calls refused only when one argument has one of the given bits set.</summary>
+    public static readonly IReadOnlyList<ArgumentRule> ArgumentRules =
+    [
+        new("clone", 0, NamespaceCloneFlags),
+        new("chmod", 1, SetIdModeBits),
+        new("fchmod", 1, SetIdModeBits),
+        new("fchmodat", 2, SetIdModeBits),
+        new("fchmodat2", 2, SetIdModeBits),
+    ];
+
     private const ushort LoadWord = 0x20; // BPF_LD | BPF_W | BPF_ABS
     private const ushort JumpEqual = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
     private const ushort JumpGreaterOrEqual = 0x35; // BPF_JMP | BPF_JGE | BPF_K
@@ -38,7 +53,7 @@ public static class SeccompFilter
 
     private const uint OffsetNumber = 0;
     private const uint OffsetArch = 4;
-    private const uint OffsetFirstArgument = 16; // the low half of args[0] on a little-endian machine
+    private const uint OffsetArguments = 16; // args[i] at 16 + 8i; its low half first on a little-endian machine
 
     public const uint ReturnAllow = 0x7FFF0000;
     public const uint ReturnKillProcess = 0x80000000;
@@ -83,9 +98,12 @@ public static class SeccompFilter
 
         body.AddRange(denied.Select(number => (JumpEqual, number, Target.Deny, Target.Next)));
         body.Add((JumpEqual, table.Numbers["clone3"], Target.NoSuchCall, Target.Next));
-        body.Add((JumpEqual, table.Numbers["clone"], Target.Next, Target.Allow));
-        body.Add((LoadWord, OffsetFirstArgument, Target.Next, Target.Next));
-        body.Add((JumpSet, NamespaceCloneFlags, Target.Deny, Target.Allow));
+        foreach (var rule in ArgumentRules.Where(rule => table.Numbers.ContainsKey(rule.Syscall)))
+        {
+            body.Add((JumpEqual, table.Numbers[rule.Syscall], Target.Next, Target.Skip2));
+            body.Add((LoadWord, OffsetArguments + (8 * rule.Argument), Target.Next, Target.Next));
+            body.Add((JumpSet, rule.Bits, Target.Deny, Target.Allow));
+        }
 
         var allowAt = body.Count;
         var program = new List<Instruction>(body.Count + 3);
@@ -107,6 +125,7 @@ public static class SeccompFilter
         {
             Target.Next => pc + 1,
             Target.Skip1 => pc + 2,
+            Target.Skip2 => pc + 3,
             Target.Allow => allowAt,
             Target.NoSuchCall => allowAt + 1,
             _ => allowAt + 2,
@@ -114,12 +133,15 @@ public static class SeccompFilter
         return checked((byte)(destination - pc - 1));
     }
 
+    public sealed record ArgumentRule(string Syscall, uint Argument, uint Bits);
+
     public readonly record struct Instruction(ushort Code, byte JumpTrue, byte JumpFalse, uint Value);
 
     private enum Target
     {
         Next,
         Skip1,
+        Skip2,
         Allow,
         NoSuchCall,
         Deny,

@@ -13,7 +13,7 @@ public sealed class SyscallTable
     public static readonly SyscallTable X8664 = new(0xC000003E, x32Bit: 0x40000000, new Dictionary<string, uint>
     {
         ["mount"] = 165, ["umount2"] = 166, ["pivot_root"] = 155, ["chroot"] = 161, ["setns"] = 308, ["unshare"] = 272,
-        ["clone"] = 56, ["clone3"] = 435, ["ptrace"] = 101, ["process_vm_readv"] = 310, ["process_vm_writev"] = 311,
+        ["clone"] = 56, ["clone3"] = 435, ["chmod"] = 90, ["fchmod"] = 91, ["fchmodat"] = 268, ["fchmodat2"] = 452, ["ptrace"] = 101, ["process_vm_readv"] = 310, ["process_vm_writev"] = 311,
         ["pidfd_getfd"] = 438, ["process_madvise"] = 440, ["kcmp"] = 312,
         ["keyctl"] = 250, ["add_key"] = 248, ["request_key"] = 249, ["bpf"] = 321, ["perf_event_open"] = 298,
         ["io_uring_setup"] = 425, ["io_uring_enter"] = 426, ["io_uring_register"] = 427,
@@ -27,7 +27,7 @@ public sealed class SyscallTable
     public static readonly SyscallTable Arm64 = new(0xC00000B7, x32Bit: null, new Dictionary<string, uint>
     {
         ["mount"] = 40, ["umount2"] = 39, ["pivot_root"] = 41, ["chroot"] = 51, ["setns"] = 268, ["unshare"] = 97,
-        ["clone"] = 220, ["clone3"] = 435, ["ptrace"] = 117, ["process_vm_readv"] = 270, ["process_vm_writev"] = 271,
+        ["clone"] = 220, ["clone3"] = 435, ["fchmod"] = 52, ["fchmodat"] = 53, ["fchmodat2"] = 452, ["ptrace"] = 117, ["process_vm_readv"] = 270, ["process_vm_writev"] = 271,
         ["pidfd_getfd"] = 438, ["process_madvise"] = 440, ["kcmp"] = 272,
         ["keyctl"] = 219, ["add_key"] = 217, ["request_key"] = 218, ["bpf"] = 280, ["perf_event_open"] = 241,
         ["io_uring_setup"] = 425, ["io_uring_enter"] = 426, ["io_uring_register"] = 427,
