@@ -20,7 +20,11 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
         {
             // The sandbox keeps the daemon's uid inside a namespace of its own, from which it may
             // not make another (a fresh user namespace would hand it capabilities again).
-            args.AddRange(["--unshare-user", "--disable-userns"]);
+            args.Add("--unshare-user");
+            if (launch.DisableUserNamespaces)
+            {
+                args.Add("--disable-userns");
+            }
         }
 
         args.AddRange(["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]);
@@ -127,4 +131,8 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
 }
 
 /// <summary>What every bubblewrap launch on this machine shares: the system view, the seccomp descriptor, setpriv.</summary>
-public sealed record BubblewrapLaunch(SystemView System, IReadOnlyList<string> NetworkFolders, int? SeccompDescriptor, string? SetprivPath);
+public sealed record BubblewrapLaunch(SystemView System, IReadOnlyList<string> NetworkFolders, int? SeccompDescriptor, string? SetprivPath)
+{
+    /// <summary>Whether this bwrap has <c>--disable-userns</c> (0.8 and later).</summary>
+    public bool DisableUserNamespaces { get; init; } = true;
+}

@@ -78,13 +78,20 @@ public static class IsolationSelector
             return false;
         }
 
+        var version = BubblewrapVersion(bwrap);
+        if (version is null || version < MinimumBubblewrap)
+        {
+            why = $"bubblewrap {version?.ToString() ?? "of an unknown version"} is too old; {MinimumBubblewrap} or newer is needed ({UserNamespaceDiagnosis.InstallFix})";
+            return false;
+        }
+
         var isolationDirectory = Path.Combine(relayDirectory, "isolation");
         FilePermissions.CreatePrivateDirectory(isolationDirectory);
-        var seccompFile = Path.Combine(isolationDirectory, "seccomp.bpf");
-        File.WriteAllBytes(seccompFile, SeccompFilter.Build(table));
-        FilePermissions.RestrictToOwner(seccompFile);
-
-        var launch = new BubblewrapLaunch(SystemView.Detect(), SystemView.ExistingNetworkFolders(), BubblewrapBackend.SeccompDescriptor, setpriv);
+        var seccompFile = WriteSeccompFilter(isolationDirectory, table);
+        var launch = new BubblewrapLaunch(SystemView.Detect(), SystemView.ExistingNetworkFolders(), BubblewrapBackend.SeccompDescriptor, setpriv)
+        {
+            DisableUserNamespaces = version >= DisableUserNamespacesSince,
+        };
         var candidate = new BubblewrapBackend(bwrap, shell, seccompFile, launch, runsAsRoot);
         why = Probe(candidate, isolationDirectory);
         if (why.Length > 0)
@@ -96,11 +103,43 @@ public static class IsolationSelector
         return true;
     }
 
+    /// <summary><c>--perms</c> for tmpfs and folders, which a sandbox uid other than the daemon's needs.</summary>
+    public static readonly Version MinimumBubblewrap = new(0, 5, 0);
+
+    /// <summary>
+    /// <c>--disable-userns</c>; older versions still run, since the seccomp filter refuses new
+    /// user namespaces either way.
+    /// </summary>
+    public static readonly Version DisableUserNamespacesSince = new(0, 8, 0);
+
     public static bool ProbeSeatbelt(out string why)
     {
         var ok = OperatingSystem.IsMacOS() && File.Exists(SeatbeltBackend.SandboxExecPath);
         why = ok ? "" : $"{SeatbeltBackend.SandboxExecPath} exists only on macOS";
         return ok;
+    }
+
+    /// <summary>
+    /// Replaces the compiled filter atomically: a launch reading it while another daemon or
+    /// <c>doctor</c> writes it must never load half a program.
+    /// </summary>
+    private static string WriteSeccompFilter(string isolationDirectory, SyscallTable table)
+    {
+        var path = Path.Combine(isolationDirectory, "seccomp.bpf");
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllBytes(temporary, SeccompFilter.Build(table));
+        FilePermissions.RestrictToOwner(temporary);
+        File.Move(temporary, path, overwrite: true);
+        return path;
+    }
+
+    /// <summary>The version <c>bwrap --version</c> prints ("bubblewrap 0.8.0"), or null.</summary>
+    private static Version? BubblewrapVersion(string bwrap)
+    {
+        var result = Cli.Wrap(bwrap).WithArguments(["--version"]).WithValidation(CommandResultValidation.None)
+            .ExecuteBufferedAsync().Task.GetAwaiter().GetResult();
+        var words = result.StandardOutput.Trim().Split(' ');
+        return result.ExitCode == 0 && words.Length == 2 && Version.TryParse(words[1], out var version) ? version : null;
     }
 
     /// <summary>Starts <c>true</c> in a throw-away sandbox; an empty string when it ran.</summary>

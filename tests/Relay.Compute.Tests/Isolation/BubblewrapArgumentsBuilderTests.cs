@@ -63,6 +63,14 @@ public sealed class BubblewrapArgumentsBuilderTests
     }
 
     [Fact]
+    public void A_bwrap_without_disable_userns_still_gets_its_own_user_namespace()
+    {
+        var args = new BubblewrapArgumentsBuilder(Boundary(), Launch with { DisableUserNamespaces = false }).Build("/bin/sh", []).ToList();
+        Assert.Contains("--unshare-user", args);
+        Assert.DoesNotContain("--disable-userns", args);
+    }
+
+    [Fact]
     public void As_root_it_drops_to_the_sandbox_user_with_no_capability_before_the_command()
     {
         var args = Build(Boundary(user: new SandboxUser(2_000_000_123, 2_000_000_123)));
