@@ -1,3 +1,4 @@
+using Cerver.Relay.Compute.Limits;
 using Cerver.Relay.Compute.Processes;
 
 namespace Cerver.Relay.Compute.Isolation;
@@ -9,6 +10,10 @@ public sealed class BubblewrapBackend(string bwrapPath) : IIsolationBackend
 
     public SandboxTemporaryDirectory TemporaryDirectoryFor(string workspace) => SandboxTemporaryDirectory.Private("/tmp");
 
-    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) =>
-        process.WithCommand(bwrapPath, new BubblewrapArgumentsBuilder(boundary).Build(process.FileName, process.Arguments));
+    // The limits go inside the user namespace, where RLIMIT_NPROC counts this sandbox alone (RlimitPrefix).
+    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary)
+    {
+        var limited = RlimitPrefix.Apply(process, boundary.Limits);
+        return limited.WithCommand(bwrapPath, new BubblewrapArgumentsBuilder(boundary).Build(limited.FileName, limited.Arguments));
+    }
 }

@@ -3,9 +3,11 @@ using System.Runtime.InteropServices;
 namespace Cerver.Relay.Compute.Processes;
 
 /// <summary>
-/// Kills a run's whole process group. Runs without namespace isolation start as the leader
-/// of their own session (<c>setsid</c>), so the group holds everything they forked that did
-/// not detach itself; under bubblewrap the PID namespace does that job and this is a no-op.
+/// Kills a process or its group with one signal each, whatever the number of processes: runs
+/// without namespace isolation start as the leader of their own session (<c>setsid</c>), so
+/// the group holds everything they forked that did not detach itself; under bubblewrap the
+/// started process is not a group leader and the group kill finds nothing, the PID namespace
+/// does that job.
 /// </summary>
 internal static partial class ProcessTree
 {
@@ -13,12 +15,11 @@ internal static partial class ProcessTree
 
     public static void KillGroup(int leaderProcessId)
     {
-        if (leaderProcessId <= 1 || OperatingSystem.IsWindows())
+        // getpgid guards against a group the run does not lead: the relay's own is never signalled.
+        if (leaderProcessId > 1 && !OperatingSystem.IsWindows() && GetProcessGroup(leaderProcessId) == leaderProcessId)
         {
-            return;
+            _ = Kill(-leaderProcessId, SigKill);
         }
-
-        _ = Kill(-leaderProcessId, SigKill);
     }
 
     public static void Kill(int processId)
@@ -31,4 +32,7 @@ internal static partial class ProcessTree
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "getpgid", SetLastError = true)]
+    private static partial int GetProcessGroup(int pid);
 }
