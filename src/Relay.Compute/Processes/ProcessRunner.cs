@@ -58,8 +58,7 @@ public sealed class ProcessRunner(TimeProvider time)
         using var kill = stop.Token.Register(static state =>
         {
             var (processId, forceful) = ((int, CancellationTokenSource))state!;
-            ProcessTree.KillGroup(processId);
-            ProcessTree.Kill(processId);
+            ProcessTree.KillRun(processId);
             forceful.CancelAfter(PipeGrace);
         }, (task.ProcessId, forceful));
 

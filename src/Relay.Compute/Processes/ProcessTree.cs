@@ -3,23 +3,25 @@ using System.Runtime.InteropServices;
 namespace Cerver.Relay.Compute.Processes;
 
 /// <summary>
-/// Kills a process or its group with one signal each, whatever the number of processes: runs
-/// without namespace isolation start as the leader of their own session (<c>setsid</c>), so
-/// the group holds everything they forked that did not detach itself; under bubblewrap the
-/// started process is not a group leader and the group kill finds nothing, the PID namespace
-/// does that job.
+/// Kills a run with two signals, whatever the number of its processes: the started process
+/// and the group it leads. Runs without namespace isolation start as the leader of their own
+/// session (<c>setsid</c>), so the group holds everything they forked that did not detach
+/// itself; under bubblewrap the started process is the outer bwrap, leads no group, and its
+/// death ends the sandbox's PID namespace.
 /// </summary>
 internal static partial class ProcessTree
 {
     private const int SigKill = 9;
 
-    public static void KillGroup(int leaderProcessId)
+    public static void KillRun(int processId)
     {
-        // getpgid guards against a group the run does not lead: the relay's own is never signalled.
-        if (leaderProcessId > 1 && !OperatingSystem.IsWindows() && GetProcessGroup(leaderProcessId) == leaderProcessId)
+        if (processId <= 1 || OperatingSystem.IsWindows())
         {
-            _ = Kill(-leaderProcessId, SigKill);
+            return;
         }
+
+        _ = Kill(-processId, SigKill);
+        _ = Kill(processId, SigKill);
     }
 
     public static void Kill(int processId)
@@ -32,7 +34,4 @@ internal static partial class ProcessTree
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
-
-    [LibraryImport("libc", EntryPoint = "getpgid", SetLastError = true)]
-    private static partial int GetProcessGroup(int pid);
 }
