@@ -45,9 +45,20 @@ public sealed class ProcessRunner(TimeProvider time)
 
         var started = time.GetTimestamp();
         CommandTask<CommandResult> task;
+        CancellationTokenRegistration kill;
         try
         {
-            task = command.ExecuteAsync(forceful.Token);
+            // The kill is armed on the launcher thread right after the fork, before any output can be read.
+            (task, kill) = await ProcessLauncher.StartAsync(() =>
+            {
+                var running = command.ExecuteAsync(forceful.Token);
+                return (running, stop.Token.Register(static state =>
+                {
+                    var (processId, forceful) = ((int, CancellationTokenSource))state!;
+                    ProcessTree.KillRun(processId);
+                    forceful.CancelAfter(PipeGrace);
+                }, (running.ProcessId, forceful)));
+            });
         }
         catch (Win32Exception exception)
         {
@@ -55,13 +66,7 @@ public sealed class ProcessRunner(TimeProvider time)
                 $"Could not start '{spec.FileName}': {exception.Message}", exception);
         }
 
-        using var kill = stop.Token.Register(static state =>
-        {
-            var (processId, forceful) = ((int, CancellationTokenSource))state!;
-            ProcessTree.KillRun(processId);
-            forceful.CancelAfter(PipeGrace);
-        }, (task.ProcessId, forceful));
-
+        using var disarm = kill;
         int exitCode;
         try
         {

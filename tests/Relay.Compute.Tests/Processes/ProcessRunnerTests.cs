@@ -69,6 +69,26 @@ public sealed class ProcessRunnerTests
         }
     }
 
+    [Fact]
+    public async Task A_run_outlives_the_thread_that_started_it_under_die_with_parent()
+    {
+        var bwrap = Runtimes.ExecutableSearch.Find("bwrap");
+        Assert.SkipWhen(bwrap is null, "needs bwrap");
+        var spec = new ProcessSpec(bwrap!, ["--die-with-parent", "--unshare-pid", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "/bin/sh", "-c", "sleep 1; echo alive"],
+            Path.GetTempPath(), ImmutableDictionary<string, string>.Empty.Add("PATH", "/usr/bin:/bin"));
+        var output = new SignallingTarget();
+        Task<ProcessOutcome>? run = null;
+
+        // PR_SET_PDEATHSIG fires when the thread that forked the process exits, not the process.
+        var starter = new Thread(() => run = Runner().RunAsync(spec, null, Timeout, output, PipeTarget.Null, CancellationToken.None));
+        starter.Start();
+        starter.Join();
+        var outcome = await run!.WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Equal("alive\n", output.Text);
+    }
+
     private ProcessRunner Runner() => new(_time);
 
     /// <summary>What the none backend starts: the run as the leader of its own session.</summary>
