@@ -41,6 +41,8 @@ internal sealed record BenchOptions
                                  load      concurrent sessions running commands, daemon RSS
                                  link      a relay logged in to another: run through the dispatch
                                            link vs on the relay itself, 64 MiB stream throughput
+                                 limits    timeout answer and delete of a bubblewrap sandbox
+                                           holding 1 vs 5,000 processes (at most 3 samples)
           --samples N          measured samples per measurement (default 200)
           --quick              30 samples, 5 warm-up iterations, 50 load sessions, 3 streams
           --warmup N           warm-up iterations discarded before measuring (default 20)
@@ -119,7 +121,7 @@ internal sealed record BenchOptions
                 : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions, load or link"));
         }
 
-        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load, link");
+        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load, link, limits");
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)
@@ -149,4 +151,5 @@ internal enum BenchPart
     Sessions,
     Load,
     Link,
+    Limits,
 }

@@ -82,6 +82,21 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
                 .MeasureAsync(bwrap is null ? "none" : "bubblewrap", notes, cancellationToken));
         }
 
+        if (parts.Contains(BenchPart.Limits))
+        {
+            if (bwrap is null)
+            {
+                Skip(skipped, "limits skipped: bwrap is not on PATH");
+            }
+            else
+            {
+                // Two connections: the DELETE goes out while the streamed run holds the other.
+                var environment = new Dictionary<string, string> { ["CERVER_SANDBOX_PROCESSES"] = (LimitMeasurements.ManyProcesses * 2).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                await using var bounded = await RelayDaemon.StartAsync(relayDll, "bubblewrap", connections: 2, cancellationToken, environment: environment);
+                results.AddRange(await new LimitMeasurements(Math.Min(options.Samples, 3), progress).MeasureAsync(bounded, cancellationToken));
+            }
+        }
+
         output.WriteLine();
         ResultTable.Write(output, results);
         foreach (var line in notes.Concat(skipped))

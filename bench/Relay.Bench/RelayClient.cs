@@ -247,6 +247,24 @@ internal sealed class RelayClient : IDisposable
         return (receivedNs.Value - printedNs) / 1e6;
     }
 
+    /// <summary><c>POST /sandbox/{id}/run/stream</c> with a JSON body, left open for the caller to read its events.</summary>
+    public async Task<StreamedRun> StartStreamAsync(string sandboxId, string payload, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"sandbox/{sandboxId}/run/stream", UriKind.Relative))
+        {
+            Content = Content(payload),
+        };
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            response.Dispose();
+            Expect(response.StatusCode, HttpStatusCode.OK, "POST /run/stream", body);
+        }
+
+        return new StreamedRun(response, new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8));
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static string CodePayload(string code) =>

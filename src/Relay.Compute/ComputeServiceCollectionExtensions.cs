@@ -1,5 +1,6 @@
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Isolation;
+using Cerver.Relay.Compute.Limits;
 using Cerver.Relay.Compute.Processes;
 using Cerver.Relay.Compute.Runtimes;
 using Cerver.Relay.Compute.Sandboxes;
@@ -31,6 +32,9 @@ public static class ComputeServiceCollectionExtensions
         services.AddSingleton<RuntimeLocator>();
         services.AddSingleton<ProcessRunner>();
         services.AddSingleton<RunGate>();
+        services.AddSingleton(provider => LimitEnforcement.Detect(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits));
+        services.AddSingleton(provider => new WorkspaceQuota(
+            provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits.WorkspaceBytes, new WorkspaceWalker(), provider.GetRequiredService<TimeProvider>(), WorkspaceQuota.DefaultSampleInterval));
         services.AddSingleton<LocalCompute>();
         services.AddSingleton<ICompute>(provider => provider.GetRequiredService<LocalCompute>());
         services.AddHostedService<SandboxExpirySweeper>();

@@ -24,7 +24,15 @@ public sealed record SandboxRecord
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset ExpiresAt { get; init; }
     public JsonObject Metadata { get; init; } = [];
+    public SandboxLimits? Limits { get; init; }
 }
+
+/// <summary>
+/// The bounds a sandbox runs under. <c>EnforcedBy</c> is <c>cgroup</c> (memory and processes
+/// for the sandbox as a whole) or <c>rlimit</c> (memory per process, processes per sandbox
+/// user); the workspace size is always enforced by the daemon.
+/// </summary>
+public sealed record SandboxLimits(long MemoryBytes, int Processes, long WorkspaceBytes, long FileSizeBytes, string EnforcedBy);
 
 public sealed record SandboxList(IReadOnlyList<SandboxRecord> Sandboxes);
 

@@ -1,3 +1,4 @@
+using Cerver.Relay.Compute.Limits;
 using Cerver.Relay.Compute.Processes;
 
 namespace Cerver.Relay.Compute.Isolation;
@@ -18,10 +19,14 @@ public sealed class BubblewrapBackend(string bwrapPath, string shellPath, string
 
     public SandboxUser? UserFor(string sandboxId) => runsAsRoot ? SandboxUsers.For(sandboxId) : null;
 
-    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) =>
-        process.WithCommand(shellPath,
+    // The limits go inside the user namespace, where RLIMIT_NPROC counts this sandbox alone (RlimitPrefix).
+    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary)
+    {
+        var limited = RlimitPrefix.Apply(process, boundary.Limits);
+        return limited.WithCommand(shellPath,
         [
             "-c", $"exec \"$@\" {SeccompDescriptor}<\"$0\"", seccompFile,
-            bwrapPath, .. new BubblewrapArgumentsBuilder(boundary, launch).Build(process.FileName, process.Arguments),
+            bwrapPath, .. new BubblewrapArgumentsBuilder(boundary, launch).Build(limited.FileName, limited.Arguments),
         ]);
+    }
 }

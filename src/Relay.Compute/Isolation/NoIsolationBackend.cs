@@ -1,3 +1,4 @@
+using Cerver.Relay.Compute.Limits;
 using Cerver.Relay.Compute.Processes;
 using Cerver.Relay.Compute.Runtimes;
 
@@ -20,6 +21,9 @@ public sealed class NoIsolationBackend(string? setsidPath) : IIsolationBackend
 
     public SandboxTemporaryDirectory TemporaryDirectoryFor(string workspace) => SandboxTemporaryDirectory.Beside(workspace);
 
-    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary) =>
-        setsidPath is null ? process : process.WithCommand(setsidPath, ["-w", process.FileName, .. process.Arguments]);
+    public ProcessSpec Wrap(ProcessSpec process, SandboxBoundary boundary)
+    {
+        var limited = RlimitPrefix.Apply(process, boundary.Limits);
+        return setsidPath is null ? limited : limited.WithCommand(setsidPath, ["-w", limited.FileName, .. limited.Arguments]);
+    }
 }

@@ -5,4 +5,7 @@ public sealed record ProcessOutcome(int ExitCode, TimeSpan Duration, bool TimedO
 {
     /// <summary>What a run killed by SIGKILL reports, as a shell would.</summary>
     public const int KilledExitCode = 128 + 9;
+
+    /// <summary>Set when the daemon stopped the run for passing a limit: the line its stderr ends with.</summary>
+    public string? StopReason { get; init; }
 }

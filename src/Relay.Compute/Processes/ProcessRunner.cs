@@ -6,12 +6,23 @@ using CliWrap;
 namespace Cerver.Relay.Compute.Processes;
 
 /// <summary>
-/// Runs one <see cref="ProcessSpec"/> through CliWrap with a timeout that kills the whole
-/// process group. How output is consumed (buffered with a cap, or streamed) is the caller's
-/// choice of <see cref="PipeTarget"/>: one runner, two ways to read it.
+/// Runs one <see cref="ProcessSpec"/> through CliWrap with a timeout. How output is consumed
+/// (buffered with a cap, or streamed) is the caller's choice of <see cref="PipeTarget"/>: one
+/// runner, two ways to read it.
 /// </summary>
+/// <remarks>
+/// A stop costs the same with one process as with thousands: the runner kills the process it
+/// started and that process's group (<see cref="ProcessTree"/>), never walks the tree. Under
+/// bubblewrap the started process is the outer bwrap, whose death takes the sandbox's PID
+/// namespace down with it; without isolation the run is its own session. CliWrap's task then
+/// ends as the pipes close, and only a process that escaped both and still holds a pipe after
+/// <see cref="PipeGrace"/> makes the runner fall back to CliWrap's own (tree-walking) kill.
+/// </remarks>
 public sealed class ProcessRunner(TimeProvider time)
 {
+    /// <summary>How long a killed run's pipes may stay open before CliWrap is told to give up on them.</summary>
+    public static readonly TimeSpan PipeGrace = TimeSpan.FromSeconds(2);
+
     public async Task<ProcessOutcome> RunAsync(
         ProcessSpec spec,
         string? standardInput,
@@ -21,7 +32,8 @@ public sealed class ProcessRunner(TimeProvider time)
         CancellationToken cancellationToken)
     {
         using var timeoutSource = new CancellationTokenSource(timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        using var forceful = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         var command = Cli.Wrap(spec.FileName)
             .WithArguments(spec.Arguments)
             .WithWorkingDirectory(spec.WorkingDirectory)
@@ -33,9 +45,20 @@ public sealed class ProcessRunner(TimeProvider time)
 
         var started = time.GetTimestamp();
         CommandTask<CommandResult> task;
+        CancellationTokenRegistration kill;
         try
         {
-            task = command.ExecuteAsync(linked.Token);
+            // The kill is armed on the launcher thread right after the fork, before any output can be read.
+            (task, kill) = await ProcessLauncher.StartAsync(() =>
+            {
+                var running = command.ExecuteAsync(forceful.Token);
+                return (running, stop.Token.Register(static state =>
+                {
+                    var (processId, forceful) = ((int, CancellationTokenSource))state!;
+                    ProcessTree.KillRun(processId);
+                    forceful.CancelAfter(PipeGrace);
+                }, (running.ProcessId, forceful)));
+            });
         }
         catch (Win32Exception exception)
         {
@@ -43,18 +66,25 @@ public sealed class ProcessRunner(TimeProvider time)
                 $"Could not start '{spec.FileName}': {exception.Message}", exception);
         }
 
-        // CliWrap kills the process tree it can see; killing the group first also takes the
-        // children that were re-parented when an intermediate shell exited.
-        using var killGroup = linked.Token.Register(static state => ProcessTree.KillGroup((int)state!), task.ProcessId);
+        using var disarm = kill;
+        int exitCode;
         try
         {
-            var result = await task;
-            return new ProcessOutcome(result.ExitCode, time.GetElapsedTime(started), TimedOut: false);
+            exitCode = (await task).ExitCode;
         }
-        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (forceful.IsCancellationRequested)
         {
-            return new ProcessOutcome(ProcessOutcome.KilledExitCode, time.GetElapsedTime(started), TimedOut: true);
+            exitCode = ProcessOutcome.KilledExitCode;
         }
+
+        var timedOut = timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+        if (!timedOut)
+        {
+            // A caller's stop is an error for the caller to map (deleted, shutting down), not an exit.
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return new ProcessOutcome(timedOut ? ProcessOutcome.KilledExitCode : exitCode, time.GetElapsedTime(started), timedOut);
     }
 
     /// <summary>

@@ -3,22 +3,25 @@ using System.Runtime.InteropServices;
 namespace Cerver.Relay.Compute.Processes;
 
 /// <summary>
-/// Kills a run's whole process group. Runs without namespace isolation start as the leader
-/// of their own session (<c>setsid</c>), so the group holds everything they forked that did
-/// not detach itself; under bubblewrap the PID namespace does that job and this is a no-op.
+/// Kills a run with two signals, whatever the number of its processes: the started process
+/// and the group it leads. Runs without namespace isolation start as the leader of their own
+/// session (<c>setsid</c>), so the group holds everything they forked that did not detach
+/// itself; under bubblewrap the started process is the outer bwrap, leads no group, and its
+/// death ends the sandbox's PID namespace.
 /// </summary>
 internal static partial class ProcessTree
 {
     private const int SigKill = 9;
 
-    public static void KillGroup(int leaderProcessId)
+    public static void KillRun(int processId)
     {
-        if (leaderProcessId <= 1 || OperatingSystem.IsWindows())
+        if (processId <= 1 || OperatingSystem.IsWindows())
         {
             return;
         }
 
-        _ = Kill(-leaderProcessId, SigKill);
+        _ = Kill(-processId, SigKill);
+        _ = Kill(processId, SigKill);
     }
 
     public static void Kill(int processId)

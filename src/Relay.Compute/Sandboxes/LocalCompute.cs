@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Files;
 using Cerver.Relay.Compute.Isolation;
+using Cerver.Relay.Compute.Limits;
 using Cerver.Relay.Compute.Processes;
 using Cerver.Relay.Compute.Runtimes;
 using Cerver.Relay.Compute.Storage;
@@ -23,6 +24,8 @@ public sealed partial class LocalCompute : ICompute
     private readonly ProcessRunner _runner;
     private readonly RuntimeLocator _runtimes;
     private readonly RunGate _gate;
+    private readonly WorkspaceQuota _quota;
+    private readonly LimitEnforcement _limits;
     private readonly TimeProvider _time;
     private readonly ILogger<LocalCompute> _logger;
     private readonly Lock _createLock = new();
@@ -38,6 +41,8 @@ public sealed partial class LocalCompute : ICompute
         ProcessRunner runner,
         RuntimeLocator runtimes,
         RunGate gate,
+        WorkspaceQuota quota,
+        LimitEnforcement limits,
         TimeProvider time,
         ILogger<LocalCompute> logger)
     {
@@ -47,6 +52,8 @@ public sealed partial class LocalCompute : ICompute
         _runner = runner;
         _runtimes = runtimes;
         _gate = gate;
+        _quota = quota;
+        _limits = limits;
         _time = time;
         _logger = logger;
     }
@@ -101,6 +108,7 @@ public sealed partial class LocalCompute : ICompute
                 CreatedAt = now,
                 ExpiresAt = now.AddMinutes(minutes),
                 Metadata = request.Metadata ?? [],
+                Limits = _limits.Describe(),
             };
 
             var workspace = WorkspaceOf(record.SandboxId);
@@ -146,8 +154,12 @@ public sealed partial class LocalCompute : ICompute
         return StreamAsync(record, prepared, request.Stdin, cancellationToken);
     }
 
-    public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken) =>
-        FilesOf(Find(sandboxId)).WriteAsync(request, cancellationToken);
+    public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken)
+    {
+        var record = Find(sandboxId);
+        _quota.EnsureRoomFor(WorkspaceOf(record.SandboxId), request);
+        return FilesOf(record).WriteAsync(request, cancellationToken);
+    }
 
     public Task<ReadFileResult> ReadFileAsync(string sandboxId, string path, FileEncoding encoding, CancellationToken cancellationToken) =>
         FilesOf(Find(sandboxId)).ReadAsync(path, encoding, cancellationToken);
@@ -227,7 +239,12 @@ public sealed partial class LocalCompute : ICompute
         _gate.CancelSandbox(sandboxId, reason);
         _store.MarkTerminated(sandboxId);
         _sandboxEnv.TryRemove(sandboxId, out _);
-        SandboxProcessReaper.KillSandboxProcesses(new HashSet<string>(StringComparer.Ordinal) { sandboxId });
+        if (_isolation is not BubblewrapBackend)
+        {
+            // Without a PID namespace a process may have left its run's group; bubblewrap's die with the run.
+            SandboxProcessReaper.KillSandboxProcesses(new HashSet<string>(StringComparer.Ordinal) { sandboxId });
+        }
+
         var workspace = WorkspaceOf(sandboxId);
         DeleteDirectory(workspace);
         if (_isolation.TemporaryDirectoryFor(workspace).HostPath is { } temporary)
@@ -251,6 +268,11 @@ public sealed partial class LocalCompute : ICompute
             {
                 var outcome = await ExecuteAsync(record, spec, stdin, timeout,
                     new StreamingTarget(OutputKind.Stdout, channel.Writer), new StreamingTarget(OutputKind.Stderr, channel.Writer), stop.Token);
+                if (outcome.StopReason is { } reason)
+                {
+                    await channel.Writer.WriteAsync(new RunOutputEvent(OutputKind.Stderr, reason + "\n"), stop.Token);
+                }
+
                 await channel.Writer.WriteAsync(new RunExitEvent(outcome.ExitCode, (long)outcome.Duration.TotalMilliseconds, outcome.TimedOut), stop.Token);
                 channel.Writer.Complete();
             }
@@ -285,7 +307,7 @@ public sealed partial class LocalCompute : ICompute
             SandboxId = record.SandboxId,
             ExitCode = outcome.ExitCode,
             Stdout = stdout.Text,
-            Stderr = stderr.Text,
+            Stderr = outcome.StopReason is { } reason ? $"{stderr.Text}{reason}\n" : stderr.Text,
             DurationMs = (long)outcome.Duration.TotalMilliseconds,
             TimedOut = outcome.TimedOut,
             Truncated = stdout.Truncated || stderr.Truncated,
@@ -302,13 +324,24 @@ public sealed partial class LocalCompute : ICompute
         CancellationToken cancellationToken)
     {
         using var lease = _gate.Enter(record.SandboxId, cancellationToken);
+        var workspace = WorkspaceOf(record.SandboxId);
+        using var watch = _quota.Watch(workspace, lease.Token);
+        var started = _time.GetTimestamp();
         try
         {
-            return await _runner.RunAsync(spec, stdin, timeout, stdout, stderr, lease.Token);
+            return await _runner.RunAsync(spec, stdin, timeout, stdout, stderr, watch.Token);
         }
         catch (OperationCanceledException) when (lease.StopError is { } stopped)
         {
             throw stopped;
+        }
+        catch (OperationCanceledException) when (watch.StopReason is { } reason)
+        {
+            return new ProcessOutcome(ProcessOutcome.KilledExitCode, _time.GetElapsedTime(started), TimedOut: false) { StopReason = reason };
+        }
+        finally
+        {
+            _quota.AfterRun(workspace);
         }
     }
 
@@ -385,7 +418,7 @@ public sealed partial class LocalCompute : ICompute
             : throw ComputeException.SandboxNotFound(sandboxId);
 
     private SandboxRecord WithLiveStatus(SandboxRecord record) =>
-        _gate.ActiveFor(record.SandboxId) > 0 ? record with { Status = "running" } : record;
+        record with { Status = _gate.ActiveFor(record.SandboxId) > 0 ? "running" : record.Status, Limits = _limits.Describe() };
 
     private WorkspaceFiles FilesOf(SandboxRecord record) => new(WorkspaceOf(record.SandboxId), _options.MaxFileBytes, _isolation.UserFor(record.SandboxId));
 

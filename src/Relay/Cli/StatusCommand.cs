@@ -83,6 +83,8 @@ public static class StatusCommand
             ("link", Link(gateway)),
             ("isolation", IsolationLine(report)),
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
+            ("limits", Limits(report.Limits)),
+            ("cgroup", report.Cgroup ?? "?"),
             ("sessions", $"{report.LiveSessions ?? 0} live"),
             ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
             ("checked", UpdateCheckLine(report.Update)),
@@ -100,6 +102,10 @@ public static class StatusCommand
         "unavailable" => $"unavailable (CERVER_ISOLATION={report.IsolationMode}) — nothing runs: {report.IsolationProblem}",
         var name => $"{name ?? "?"} (CERVER_ISOLATION={report.IsolationMode ?? "?"})",
     };
+
+    private static string Limits(Compute.Contract.SandboxLimits? limits) => limits is null ? "?"
+        : $"{limits.MemoryBytes / (1024 * 1024)} MiB memory{(limits.EnforcedBy == "rlimit" ? " per process" : "")}, {limits.Processes} processes, "
+          + $"{limits.WorkspaceBytes / (1024 * 1024)} MiB workspace, {limits.FileSizeBytes / (1024 * 1024)} MiB per file (enforced by {limits.EnforcedBy})";
 
     private static string Account(GatewayStatus? gateway) => gateway switch
     {

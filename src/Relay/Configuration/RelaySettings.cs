@@ -26,6 +26,9 @@ public sealed record RelaySettings
     public string? ServiceManager { get; init; }
     public bool Offline { get; init; }
     public int MaxSandboxes { get; init; } = DefaultMaxSandboxes;
+
+    /// <summary>The bounds of every sandbox (<c>CERVER_SANDBOX_MEMORY_MB</c>, <c>_PROCESSES</c>, <c>_DISK_MB</c>, <c>_FILE_MB</c>, <c>_OPEN_FILES</c>).</summary>
+    public Compute.Isolation.ResourceLimits SandboxLimits { get; init; } = Compute.Isolation.ResourceLimits.Default;
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 

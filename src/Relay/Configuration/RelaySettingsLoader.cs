@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Cerver.Relay.Compute.Isolation;
 
 namespace Cerver.Relay.Configuration;
 
@@ -72,6 +73,14 @@ public static class RelaySettingsLoader
             MaxSandboxes = ParseMaxSandboxes(Pick("CERVER_MAX_SANDBOXES")),
             HeartbeatInterval = TimeSpan.FromSeconds(Seconds(Pick("CERVER_HEARTBEAT_SECONDS"), "CERVER_HEARTBEAT_SECONDS", 15, 3600)),
             DevicePollIntervalSeconds = Seconds(Pick("CERVER_DEVICE_INTERVAL_SECONDS"), "CERVER_DEVICE_INTERVAL_SECONDS", 5, 60),
+            SandboxLimits = new ResourceLimits
+            {
+                MemoryBytes = Megabytes(Pick("CERVER_SANDBOX_MEMORY_MB"), "CERVER_SANDBOX_MEMORY_MB", ResourceLimits.Default.MemoryBytes, 64),
+                Processes = Count(Pick("CERVER_SANDBOX_PROCESSES"), "CERVER_SANDBOX_PROCESSES", ResourceLimits.Default.Processes, 16, 65_536),
+                WorkspaceBytes = Megabytes(Pick("CERVER_SANDBOX_DISK_MB"), "CERVER_SANDBOX_DISK_MB", ResourceLimits.Default.WorkspaceBytes, 1),
+                FileSizeBytes = Megabytes(Pick("CERVER_SANDBOX_FILE_MB"), "CERVER_SANDBOX_FILE_MB", ResourceLimits.Default.FileSizeBytes, 1),
+                OpenFiles = Count(Pick("CERVER_SANDBOX_OPEN_FILES"), "CERVER_SANDBOX_OPEN_FILES", ResourceLimits.Default.OpenFiles, 64, 1_048_576),
+            },
         };
     }
 
@@ -95,6 +104,32 @@ public static class RelaySettingsLoader
         value is null ? RelaySettings.DefaultMaxSandboxes
         : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && max is >= 1 and <= 4096 ? max
         : throw new SettingsException($"CERVER_MAX_SANDBOXES must be a number from 1 to 4096, not '{value}'.");
+
+    /// <summary>A size in MiB, from <paramref name="min"/> MiB to 1 TiB.</summary>
+    private static long Megabytes(string? value, string name, long fallbackBytes, long min)
+    {
+        const long max = 1024 * 1024;
+        if (value is null)
+        {
+            return fallbackBytes;
+        }
+
+        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var megabytes) && megabytes >= min && megabytes <= max
+            ? megabytes * 1024 * 1024
+            : throw new SettingsException($"{name} must be a whole number of MiB from {min} to {max}, not '{value}'.");
+    }
+
+    private static int Count(string? value, string name, int fallback, int min, int max)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= min && count <= max
+            ? count
+            : throw new SettingsException($"{name} must be a whole number from {min} to {max}, not '{value}'.");
+    }
 
     private static int Seconds(string? value, string name, int fallback, int max)
     {

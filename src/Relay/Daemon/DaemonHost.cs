@@ -68,6 +68,7 @@ public static class DaemonHost
             compute.ComputeId = identity.ComputeId;
             compute.Isolation = settings.Isolation;
             compute.MaxSandboxes = settings.MaxSandboxes;
+            compute.Limits = settings.SandboxLimits;
         });
         builder.Services.AddEmbeddedGateway(gateway =>
         {

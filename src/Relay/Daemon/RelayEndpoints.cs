@@ -16,7 +16,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport)).AllowAnonymous();
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, Compute.Limits.LimitEnforcement limits, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -35,6 +35,8 @@ public static class RelayEndpoints
                 IsolationProblem = compute.IsolationRefusal,
                 Draining = compute.Gate.IsDraining,
                 Sandboxes = new SandboxCounts(store.CountLive(), compute.Gate.ActiveCount),
+                Limits = limits.Describe(),
+                Cgroup = limits.Cgroup.Detail,
                 LiveSessions = sessions.CountLive(),
                 Gateway = GatewayStatusOf(settings, gateway.Current, link.Current),
                 Update = UpdateStatusOf(settings, updater.State.Read()),

@@ -21,6 +21,12 @@ public sealed record StatusReport
     public string? IsolationProblem { get; init; }
     public bool? Draining { get; init; }
     public SandboxCounts? Sandboxes { get; init; }
+
+    /// <summary>The bounds of every sandbox and how they are enforced.</summary>
+    public Compute.Contract.SandboxLimits? Limits { get; init; }
+
+    /// <summary>Whether the daemon may create cgroups for its sandboxes, and if not why.</summary>
+    public string? Cgroup { get; init; }
     public int? LiveSessions { get; init; }
     public GatewayStatus? Gateway { get; init; }
     public UpdateStatus? Update { get; init; }
