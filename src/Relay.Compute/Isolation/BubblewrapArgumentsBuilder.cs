@@ -35,7 +35,10 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
 
         args.AddRange(["--hostname", Hostname]);
         AddSystem(args);
-        args.AddRange(["--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]);
+        args.AddRange(["--dev", "/dev"]);
+        AddTemporary(args, "/dev/shm");
+        args.AddRange(["--proc", "/proc"]);
+        AddTemporary(args, "/tmp");
 
         // Shorter paths first, so a hidden folder inside another hidden one is mounted on top.
         foreach (var hidden in boundary.HiddenPaths.Where(launch.System.Covers).Distinct(StringComparer.Ordinal).OrderBy(path => path.Length))
@@ -93,6 +96,18 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
         }
     }
 
+    /// <summary>A world-writable, sticky tmpfs, capped where bwrap can (it lives in memory).</summary>
+    private void AddTemporary(List<string> args, string path)
+    {
+        args.AddRange(["--perms", "1777"]);
+        if (launch.SizedTemporaryFolders)
+        {
+            args.AddRange(["--size", boundary.Limits.TemporaryBytes.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        args.AddRange(["--tmpfs", path]);
+    }
+
     private void AddSystem(List<string> args)
     {
         foreach (var folder in launch.System.Folders)
@@ -135,4 +150,7 @@ public sealed record BubblewrapLaunch(SystemView System, IReadOnlyList<string> N
 {
     /// <summary>Whether this bwrap has <c>--disable-userns</c> (0.8 and later).</summary>
     public bool DisableUserNamespaces { get; init; } = true;
+
+    /// <summary>Whether this bwrap has <c>--size</c> for a tmpfs (0.7 and later).</summary>
+    public bool SizedTemporaryFolders { get; init; } = true;
 }

@@ -91,6 +91,7 @@ public static class IsolationSelector
         var launch = new BubblewrapLaunch(SystemView.Detect(), SystemView.ExistingNetworkFolders(), BubblewrapBackend.SeccompDescriptor, setpriv)
         {
             DisableUserNamespaces = version >= DisableUserNamespacesSince,
+            SizedTemporaryFolders = version >= SizedTemporaryFoldersSince,
         };
         var candidate = new BubblewrapBackend(bwrap, shell, seccompFile, launch, runsAsRoot);
         why = Probe(candidate, isolationDirectory);
@@ -111,6 +112,9 @@ public static class IsolationSelector
     /// user namespaces either way.
     /// </summary>
     public static readonly Version DisableUserNamespacesSince = new(0, 8, 0);
+
+    /// <summary><c>--size</c> for a tmpfs; before it, a sandbox's <c>/tmp</c> is bounded only by memory.</summary>
+    public static readonly Version SizedTemporaryFoldersSince = new(0, 7, 0);
 
     public static bool ProbeSeatbelt(out string why)
     {

@@ -21,6 +21,9 @@ public sealed record ResourceLimits
     /// <summary>Open files per process.</summary>
     public int OpenFiles { get; init; } = 4096;
 
+    /// <summary>Size of a sandbox's private <c>/tmp</c> and <c>/dev/shm</c> each (memory-backed, so bounded apart from the workspace).</summary>
+    public long TemporaryBytes { get; init; } = 512L * 1024 * 1024;
+
     /// <summary>Total size of a sandbox's workspace.</summary>
     public long WorkspaceBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 }

@@ -79,6 +79,7 @@ public static class RelaySettingsLoader
                 Processes = Count(Pick("CERVER_SANDBOX_PROCESSES"), "CERVER_SANDBOX_PROCESSES", ResourceLimits.Default.Processes, 16, 65_536),
                 WorkspaceBytes = Megabytes(Pick("CERVER_SANDBOX_DISK_MB"), "CERVER_SANDBOX_DISK_MB", ResourceLimits.Default.WorkspaceBytes, 1),
                 FileSizeBytes = Megabytes(Pick("CERVER_SANDBOX_FILE_MB"), "CERVER_SANDBOX_FILE_MB", ResourceLimits.Default.FileSizeBytes, 1),
+                TemporaryBytes = Megabytes(Pick("CERVER_SANDBOX_TMP_MB"), "CERVER_SANDBOX_TMP_MB", ResourceLimits.Default.TemporaryBytes, 1),
                 OpenFiles = Count(Pick("CERVER_SANDBOX_OPEN_FILES"), "CERVER_SANDBOX_OPEN_FILES", ResourceLimits.Default.OpenFiles, 64, 1_048_576),
             },
         };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cerver.Relay.Compute.Isolation;
 
 namespace Cerver.Relay.Compute.Tests.Isolation;
@@ -79,6 +80,17 @@ public sealed class BubblewrapArgumentsBuilderTests
         Assert.Equal(
             ["/usr/bin/setpriv", "--reuid=2000000123", "--regid=2000000123", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--", "/bin/sh", "-c", "echo hi"],
             args[(separator + 1)..]);
+    }
+
+    [Fact]
+    public void The_private_tmp_and_shm_are_sticky_and_capped()
+    {
+        var args = Build(Boundary());
+        var size = ResourceLimits.Default.TemporaryBytes.ToString(CultureInfo.InvariantCulture);
+        Assert.True(IndexOfSequence(args, "--perms", "1777", "--size", size, "--tmpfs", "/tmp") >= 0);
+        Assert.True(IndexOfSequence(args, "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm") >= 0);
+        var unsized = new BubblewrapArgumentsBuilder(Boundary(), Launch with { SizedTemporaryFolders = false }).Build("/bin/sh", []).ToList();
+        Assert.True(IndexOfSequence(unsized, "--perms", "1777", "--tmpfs", "/tmp") >= 0);
     }
 
     [Fact]

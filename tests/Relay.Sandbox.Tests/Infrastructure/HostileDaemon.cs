@@ -24,12 +24,26 @@ public sealed class HostileDaemon : IAsyncLifetime
 
     public const string SentinelSecret = "sentinel-secret-5e1f";
 
+    // Small bounds, so exhaustion attempts end quickly.
+    public const int Processes = 128;
+    public const int FileMegabytes = 16;
+    public const int TmpMegabytes = 32;
+    public const int DiskMegabytes = 48;
+
     public async ValueTask InitializeAsync()
     {
         File.WriteAllText(Path.Combine(Sentinel, "secret.txt"), SentinelSecret);
         Directory.CreateDirectory(Path.Combine(Sentinel, "folder"));
         _sentinelFingerprint = Fingerprint();
-        Daemon = await RelayDaemon.StartAsync("auto", apiKey: AccountKey, environment: new Dictionary<string, string?> { ["CERVER_MAX_SANDBOXES"] = "1024" });
+        Daemon = await RelayDaemon.StartAsync("auto", apiKey: AccountKey, environment: new Dictionary<string, string?>
+        {
+            ["CERVER_MAX_SANDBOXES"] = "1024",
+            ["CERVER_SANDBOX_PROCESSES"] = Processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CERVER_SANDBOX_MEMORY_MB"] = "512",
+            ["CERVER_SANDBOX_FILE_MB"] = FileMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CERVER_SANDBOX_TMP_MB"] = TmpMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CERVER_SANDBOX_DISK_MB"] = DiskMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
     }
 
     public async ValueTask DisposeAsync()
