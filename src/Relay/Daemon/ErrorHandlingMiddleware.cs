@@ -41,13 +41,18 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
             var code = exception.StatusCode == StatusCodes.Status413PayloadTooLarge ? "payload_too_large" : "bad_request";
             await ApiErrors.WriteAsync(context, exception.StatusCode, code, exception.Message);
         }
+        catch (PathTooLongException) when (!context.Response.HasStarted)
+        {
+            // Only a path from the request can be too long for the file system: bad input, not a fault.
+            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "path_too_long", "path: too long for the file system.");
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is no one to answer.
         }
         catch (Exception exception) when (!context.Response.HasStarted)
         {
-            LogUnhandled(context.Request.Method, context.Request.Path, exception);
+            LogUnhandled(context.Request.Method, Bounded(context.Request.Path.Value ?? ""), exception.GetType().FullName!, Bounded(exception.Message), exception.StackTrace ?? "");
             await ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal_error",
                 "The relay hit an internal error; details are in relay/logs.");
         }
@@ -56,6 +61,14 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
     private static bool IsBareError(HttpResponse response) =>
         !response.HasStarted && response.StatusCode >= 400 && response.ContentLength is null && string.IsNullOrEmpty(response.ContentType);
 
-    [LoggerMessage(LogLevel.Error, "Unhandled error in {Method} {Path}")]
-    private partial void LogUnhandled(string method, string path, Exception exception);
+    /// <summary>
+    /// Messages quote the input, and input can be megabytes: a 10 MB path logged whole cost the
+    /// daemon hundreds of megabytes of strings per request. The log keeps the start and the stack.
+    /// </summary>
+    private static string Bounded(string text) => text.Length <= MaxLoggedChars ? text : $"{text.AsSpan(0, MaxLoggedChars)}… ({text.Length} characters)";
+
+    private const int MaxLoggedChars = 500;
+
+    [LoggerMessage(LogLevel.Error, "Unhandled error in {Method} {Path}: {ExceptionType}: {ExceptionMessage}\n{StackTrace}")]
+    private partial void LogUnhandled(string method, string path, string exceptionType, string exceptionMessage, string stackTrace);
 }

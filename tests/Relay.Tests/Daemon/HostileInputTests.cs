@@ -138,6 +138,16 @@ public sealed class HostileInputTests(SharedDaemon shared) : IClassFixture<Share
         Assert.Equal("payload_too_large", await RelayDaemon.ReadErrorAsync(response, 413));
     }
 
+    [Fact]
+    public async Task A_megabyte_string_in_a_field_that_is_not_bulk_content_is_400_naming_it()
+    {
+        var id = await _daemon.CreateSandboxAsync();
+        using var response = await _daemon.Client.PutAsJsonAsync($"/sandbox/{id}/files", new { path = new string('p', 2_000_000), content = "x" }, TestContext.Current.CancellationToken);
+        var json = await RelayDaemon.ReadJsonAsync(response, 400);
+        Assert.StartsWith("path: too long", json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_daemon.WorkspaceOf(id)));
+    }
+
     private async Task AssertRefusedBeforeStreamAsync(string path, string body, int? status = null)
     {
         using var response = await _daemon.Client.PostAsync(path, RelayDaemon.Json(body), TestContext.Current.CancellationToken);
