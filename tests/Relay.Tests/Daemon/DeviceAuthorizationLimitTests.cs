@@ -57,7 +57,7 @@ public sealed class DeviceAuthorizationLimitTests
         // The daemon's own sweeper stays out of the way, so the call below is the one that deletes.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var daemon = await RelayDaemon.StartAsync("none", time: time,
-            services: services => services.Configure<GatewayOptions>(options => options.DeviceCodeSweepInterval = TimeSpan.FromDays(365)));
+            services: services => services.Configure<GatewayOptions>(options => options.DeviceCodeSweepInterval = TimeSpan.FromDays(30)));
         using var anonymous = daemon.CreateClient(null);
         var old = (await RelayDaemon.ReadJsonAsync(await StartAsync(anonymous), 200))["device_code"]!.GetValue<string>();
         var options = new GatewayOptions();
