@@ -43,6 +43,8 @@ internal sealed record BenchOptions
                                            link vs on the relay itself, 64 MiB stream throughput
                                  limits    timeout answer and delete of a bubblewrap sandbox
                                            holding 1 vs 5,000 processes (at most 3 samples)
+                                 hostile   a bounded mix of hostile requests from 200 clients:
+                                           peak and after RSS, latencies, 5xx count
           --samples N          measured samples per measurement (default 200)
           --quick              30 samples, 5 warm-up iterations, 50 load sessions, 3 streams
           --warmup N           warm-up iterations discarded before measuring (default 20)
@@ -118,10 +120,10 @@ internal sealed record BenchOptions
         {
             parts.Add(Enum.TryParse<BenchPart>(name, ignoreCase: true, out var part) && Enum.IsDefined(part) && !char.IsDigit(name[0])
                 ? part
-                : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions, load or link"));
+                : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions, load, link, limits or hostile"));
         }
 
-        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load, link, limits");
+        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load, link, limits, hostile");
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)
@@ -152,4 +154,5 @@ internal enum BenchPart
     Load,
     Link,
     Limits,
+    Hostile,
 }

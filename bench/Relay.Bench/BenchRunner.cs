@@ -97,6 +97,13 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
             }
         }
 
+        if (parts.Contains(BenchPart.Hostile))
+        {
+            // A fresh daemon, so idle and after are this mix's alone.
+            await using var attacked = await StartAsync(relayDll, bwrap is null ? "none" : "bubblewrap", connections: 1, cancellationToken);
+            results.AddRange(await new HostileLoad(progress).RunAsync(attacked, notes, cancellationToken));
+        }
+
         output.WriteLine();
         ResultTable.Write(output, results);
         foreach (var line in notes.Concat(skipped))

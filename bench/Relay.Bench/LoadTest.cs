@@ -108,7 +108,7 @@ internal sealed class LoadTest(int sessions, int commands, TextWriter progress)
     }
 
     /// <summary>The highest VmRSS and RssAnon seen (each on its own) until cancelled.</summary>
-    private static async Task<MemorySample> SamplePeakAsync(RelayDaemon daemon, CancellationToken cancellationToken)
+    internal static async Task<MemorySample> SamplePeakAsync(RelayDaemon daemon, CancellationToken cancellationToken)
     {
         var peak = daemon.Memory();
         using var timer = new PeriodicTimer(SampleEvery);

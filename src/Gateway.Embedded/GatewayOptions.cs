@@ -17,6 +17,22 @@ public sealed class GatewayOptions
     /// <summary>How long a device code of <c>POST /v2/auth/device</c> can be approved.</summary>
     public TimeSpan DeviceCodeLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Anonymous <c>POST /v2/auth/device</c> calls this process takes in a burst; beyond it one
+    /// more per <see cref="DeviceStartRefill"/>. A person logs in a relay a few times a day.
+    /// </summary>
+    public int DeviceStartBurst { get; set; } = 10;
+
+    public TimeSpan DeviceStartRefill { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Device codes that may wait for approval at once; more are refused until some expire or are decided.</summary>
+    public int MaxPendingDeviceCodes { get; set; } = 100;
+
+    /// <summary>How often expired device codes are deleted, and how long after expiry one is kept (so a late poll still hears <c>expired_token</c>).</summary>
+    public TimeSpan DeviceCodeSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan DeviceCodeRetention { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The polling interval a device is told to keep (whole seconds on the wire).</summary>
     public int DevicePollIntervalSeconds { get; set; } = 5;
 

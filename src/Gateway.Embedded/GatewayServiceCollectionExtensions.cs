@@ -20,11 +20,13 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<LinkedRelays>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<RelayKeys>();
+        services.AddSingleton<DeviceStartLimiter>();
         services.AddSingleton<DeviceAuthorization>();
         services.AddSingleton<FleetStore>();
         services.AddSingleton<CapabilityDetector>();
         services.AddHostedService<LocalComputeRegistration>();
         services.AddHostedService<IdleSessionSweeper>();
+        services.AddHostedService<DeviceCodeSweeper>();
         return services;
     }
 }

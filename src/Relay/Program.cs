@@ -1,5 +1,11 @@
 using System.CommandLine;
 using Cerver.Relay.Cli;
+using Cerver.Relay.Daemon;
+
+if (args is ["run", ..])
+{
+    DiagnosticsLockdown.EnsureOff();
+}
 
 var root = new RootCommand("cerver-relay: turns this machine into a private compute for the Cerver gateway, and serves the gateway's session API locally.")
 {

@@ -81,6 +81,25 @@ public sealed class AccountStore
     public IReadOnlyList<DeviceCodeRecord> ListPending(DateTimeOffset now) =>
         QueryDeviceCodes("SELECT * FROM device_codes WHERE status = 'pending' AND expires_at > $now ORDER BY created_at", ("$now", now.ToUnixTimeMilliseconds()));
 
+    public int CountPending(DateTimeOffset now)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM device_codes WHERE status = 'pending' AND expires_at > $now";
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Deletes every device code that expired before <paramref name="before"/>; a spent one's key stays in relay_keys.</summary>
+    public int DeleteDeviceCodesExpiredBefore(DateTimeOffset before)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM device_codes WHERE expires_at <= $before";
+        command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+        return command.ExecuteNonQuery();
+    }
+
     public bool IsUserCodeInUse(string userCode, DateTimeOffset now) =>
         QueryDeviceCodes("SELECT * FROM device_codes WHERE user_code = $code AND expires_at > $now", ("$code", userCode), ("$now", now.ToUnixTimeMilliseconds())).Count > 0;
 

@@ -12,12 +12,30 @@ public sealed record DevicePollOutcome(int HttpStatus, DevicePollResponse Body);
 /// the owner of this gateway approves its user code with <c>cerver-relay devices approve</c>,
 /// and the relay's next poll receives a new key, once.
 /// </summary>
-public sealed class DeviceAuthorization(AccountStore store, RelayKeys keys, IOptions<GatewayOptions> options, TimeProvider time)
+public sealed class DeviceAuthorization(AccountStore store, RelayKeys keys, DeviceStartLimiter limiter, IOptions<GatewayOptions> options, TimeProvider time)
 {
     /// <summary>RFC 8628 section 3.5: a client told to slow down adds five seconds to its interval.</summary>
     public const int SlowDownSeconds = 5;
 
     private const int MaxMachineNameLength = 200;
+
+    /// <summary>
+    /// Whether an anonymous caller may start a device authorization now: null when it may, else
+    /// how long to wait. Anyone who reaches the port may call it, so both the rate and the rows
+    /// it leaves behind are bounded.
+    /// </summary>
+    public TimeSpan? Admit()
+    {
+        if (store.CountPending(time.GetUtcNow()) >= options.Value.MaxPendingDeviceCodes)
+        {
+            return options.Value.DeviceStartRefill;
+        }
+
+        return limiter.TryTake();
+    }
+
+    /// <summary>Deletes the device codes past their expiry and the retention after it; returns how many.</summary>
+    public int DeleteExpired() => store.DeleteDeviceCodesExpiredBefore(time.GetUtcNow() - options.Value.DeviceCodeRetention);
 
     public DeviceStartResponse Start(string? machineName, Uri verificationUri)
     {

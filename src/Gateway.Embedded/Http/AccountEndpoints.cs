@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Accounts.Wire;
 using Microsoft.AspNetCore.Builder;
@@ -22,6 +23,13 @@ public static class AccountEndpoints
         // yield a key after the owner approved the user code on this machine.
         endpoints.MapPost("/v2/auth/device", async (HttpRequest request, DeviceAuthorization devices) =>
         {
+            if (devices.Admit() is { } wait)
+            {
+                request.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return ApiErrors.Result(StatusCodes.Status429TooManyRequests, "rate_limited",
+                    "Too many logins were started on this gateway; retry after the time in Retry-After.");
+            }
+
             var body = await JsonBody.ReadAsync(request, json.DeviceStartRequest);
             var verification = new Uri($"{request.Scheme}://{request.Host}{VerificationPath}");
             return Results.Json(devices.Start(body.MachineName, verification), json.DeviceStartResponse);

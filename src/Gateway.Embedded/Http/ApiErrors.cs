@@ -20,6 +20,22 @@ public static class ApiErrors
         _ => StatusCodes.Status500InternalServerError,
     };
 
+    /// <summary>
+    /// The error for a status something answered without a body: the router's 404 and 405, or
+    /// a refusal of the framework's own, so that no error goes out empty.
+    /// </summary>
+    public static (string Code, string Message) ForBareStatus(int status, HttpRequest request) => status switch
+    {
+        StatusCodes.Status404NotFound => ("not_found", $"No endpoint at {request.Method} {request.Path}; see the API in the README."),
+        StatusCodes.Status405MethodNotAllowed => ("method_not_allowed",
+            $"{request.Method} is not allowed on {request.Path}; allowed: {request.HttpContext.Response.Headers.Allow}."),
+        StatusCodes.Status413PayloadTooLarge => ("payload_too_large", "The request body is over the size limit."),
+        StatusCodes.Status415UnsupportedMediaType => ("unsupported_media_type", "Send JSON (Content-Type: application/json)."),
+        StatusCodes.Status429TooManyRequests => ("busy", "Too many requests; retry later."),
+        >= 500 => ("internal_error", "The relay hit an internal error; details are in relay/logs."),
+        _ => ("bad_request", "The request was refused."),
+    };
+
     public static IResult Result(int status, string code, string message) =>
         Results.Json(new ErrorBody(new ErrorDetail(code, message)), ComputeJsonContext.Wire.ErrorBody, statusCode: status);
 

@@ -38,9 +38,7 @@ public static class ComputeEndpoints
         {
             var body = await JsonBody.ReadAsync(context.Request, json.RunRequest);
             var events = compute.RunSandboxStreamAsync(id, body, context.RequestAborted);
-            ServerSentRunEvents.Start(context.Response);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            await ServerSentRunEvents.WriteAsync(context.Response, events, context.RequestAborted);
+            await ServerSentRunEvents.StreamAsync(context.Response, events, onStarted: null, context.RequestAborted);
         });
 
         sandbox.MapPost("/{id}/packages", async (string id, HttpRequest request, ICompute compute) =>

@@ -91,10 +91,7 @@ public static class GatewayEndpoints
             context.Response.Headers["X-Cerver-Session-Id"] = session.SessionId;
             context.Response.Headers["X-Cerver-Provider"] = session.Provider;
             context.Response.Headers["X-Cerver-Stream-Latency-Ms"] = latency.ToString(CultureInfo.InvariantCulture);
-            ServerSentRunEvents.Start(context.Response);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-            sessions.StreamOpened(session, latency);
-            await ServerSentRunEvents.WriteAsync(context.Response, events, context.RequestAborted);
+            await ServerSentRunEvents.StreamAsync(context.Response, events, () => sessions.StreamOpened(session, latency), context.RequestAborted);
         });
 
         endpoints.MapGet("/v2/sessions", (HttpRequest request, SessionService sessions, SessionStore store) =>

@@ -2,15 +2,26 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Cerver.Relay.Compute.Contract;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Cerver.Gateway.Embedded.Http;
 
 /// <summary>
 /// Reads a JSON request body into a wire type, turning every way it can be wrong — not JSON,
-/// a field of the wrong type, too large — into a refusal that names the field.
+/// a field of the wrong type, too deep, too large — into a refusal that names the field. A large
+/// body waits for a turn (<see cref="LargeBodyGate"/>) and is read into one array of its own
+/// size, not into pooled buffers the process would keep; the parser then reads that array.
 /// </summary>
 public static class JsonBody
 {
+    /// <summary>The top-level fields meant to carry bulk text (file content, code, input, a task's prompt); every other string is a name, a path or a setting.</summary>
+    private static readonly HashSet<string> BulkFields = new(StringComparer.Ordinal) { "content", "code", "stdin", "task" };
+
+    /// <summary>No name, path or setting is this long; one that is would be copied (UTF-16, full paths, messages) many times over before anything refused it.</summary>
+    public const int MaxPlainStringBytes = 64 * 1024;
+
+    private const int MaxFieldNameBytes = 64;
+
     public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, bool allowEmpty = false)
         where T : new()
     {
@@ -24,9 +35,18 @@ public static class JsonBody
             throw new ComputeException(ComputeErrorKind.InvalidInput, "unsupported_media_type", $"body: send JSON (Content-Type: application/json), not '{contentType}'.");
         }
 
+        if (request.ContentLength > request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+        {
+            throw TooLarge(null);
+        }
+
+        using var turn = await LargeBodyGate.EnterAsync(request.ContentLength, request.HttpContext.RequestAborted)
+            ?? throw new ComputeException(ComputeErrorKind.Busy, "busy", "body: too many large requests at once; retry in a few seconds.");
         try
         {
-            var value = await JsonSerializer.DeserializeAsync(request.Body, typeInfo, request.HttpContext.RequestAborted);
+            var value = request.ContentLength is { } length and > LargeBodyGate.SmallBodyBytes
+                ? JsonSerializer.Deserialize(RefuseLongPlainStrings(await ReadExactlyAsync(request, length)), typeInfo)
+                : await JsonSerializer.DeserializeAsync(request.Body, typeInfo, request.HttpContext.RequestAborted);
             return value ?? (allowEmpty ? new T() : throw ComputeException.Invalid("body", "a JSON object is required, not null"));
         }
         catch (JsonException exception)
@@ -35,9 +55,61 @@ public static class JsonBody
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            throw new ComputeException(ComputeErrorKind.TooLarge, "payload_too_large", "body: the request body is over the size limit.", exception);
+            throw TooLarge(exception);
         }
     }
+
+    /// <summary>The body of a declared length in one array; Kestrel has already refused a length over the cap.</summary>
+    private static async Task<byte[]> ReadExactlyAsync(HttpRequest request, long length)
+    {
+        var body = GC.AllocateUninitializedArray<byte>(checked((int)length));
+        await request.Body.ReadExactlyAsync(body, request.HttpContext.RequestAborted);
+        return body;
+    }
+
+    /// <summary>
+    /// One pass over a large body's bytes, allocating nothing, before any string is made of it:
+    /// a top-level string outside <see cref="BulkFields"/> over <see cref="MaxPlainStringBytes"/>
+    /// is refused. Malformed JSON is left to the parser, which names where it broke.
+    /// </summary>
+    private static byte[] RefuseLongPlainStrings(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+
+                var longName = reader.ValueSpan.Length > MaxFieldNameBytes;
+                var name = longName ? "(a field name)" : reader.GetString()!;
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                var tooLong = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > MaxPlainStringBytes && !BulkFields.Contains(name);
+                if (tooLong || longName)
+                {
+                    throw ComputeException.Invalid(name, $"too long: at most {MaxPlainStringBytes} bytes for a field that is not bulk content");
+                }
+
+                reader.TrySkip();
+            }
+        }
+        catch (JsonException)
+        {
+            // The parser reports it, with the line and byte.
+        }
+
+        return body;
+    }
+
+    private static ComputeException TooLarge(Exception? inner) =>
+        new(ComputeErrorKind.TooLarge, "payload_too_large", "body: the request body is over the size limit.", inner);
 
     private static ComputeException Describe(JsonException exception)
     {

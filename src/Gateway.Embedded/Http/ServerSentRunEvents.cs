@@ -11,22 +11,31 @@ namespace Cerver.Gateway.Embedded.Http;
 /// </summary>
 public static class ServerSentRunEvents
 {
-    public static void Start(HttpResponse response)
+    /// <summary>
+    /// Streams the events of a run; returns the exit, or null when the stream ended in an error.
+    /// A refusal the compute knows at once (a bad body, an unknown sandbox: it checks the request
+    /// before its first await) is thrown before the response starts, so the client gets a 4xx
+    /// with the error as JSON instead of a 200 stream that only carries an <c>error</c> event.
+    /// <paramref name="onStarted"/> runs once the stream's headers are out.
+    /// </summary>
+    public static async Task<RunExitEvent?> StreamAsync(HttpResponse response, IAsyncEnumerable<RunStreamEvent> events, Action? onStarted, CancellationToken cancellationToken)
     {
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-    }
+        await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
+        var first = enumerator.MoveNextAsync().AsTask();
+        if (first.IsFaulted)
+        {
+            await first;
+        }
 
-    /// <summary>Streams the events; returns the exit, or null when the stream ended in an error.</summary>
-    public static async Task<RunExitEvent?> WriteAsync(HttpResponse response, IAsyncEnumerable<RunStreamEvent> events, CancellationToken cancellationToken)
-    {
+        Start(response);
+        await response.Body.FlushAsync(cancellationToken);
+        onStarted?.Invoke();
         try
         {
-            await foreach (var item in events.WithCancellation(cancellationToken))
+            var more = await first;
+            while (more)
             {
-                switch (item)
+                switch (enumerator.Current)
                 {
                     case RunOutputEvent output:
                         await WriteEventAsync(response, output.Kind == OutputKind.Stdout ? "stdout" : "stderr", output.Text, cancellationToken);
@@ -36,6 +45,8 @@ public static class ServerSentRunEvents
                         await WriteEventAsync(response, "exit", payload, cancellationToken);
                         return exit;
                 }
+
+                more = await enumerator.MoveNextAsync();
             }
 
             await WriteErrorAsync(response, "stream_ended", "The run ended without an exit status.", cancellationToken);
@@ -46,6 +57,14 @@ public static class ServerSentRunEvents
         }
 
         return null;
+    }
+
+    private static void Start(HttpResponse response)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
     }
 
     public static Task WriteErrorAsync(HttpResponse response, string code, string message, CancellationToken cancellationToken) =>

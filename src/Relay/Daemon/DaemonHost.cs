@@ -83,6 +83,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton<DaemonState>();
         builder.Services.AddHostedService<ShutdownDrain>();
+        builder.Services.AddHostedService<MemoryReclaimer>();
         builder.Services.AddRelayUpdates(settings, options.UpdateTrust);
         options.ConfigureServices?.Invoke(builder.Services);
         if (!settings.Offline)

@@ -20,7 +20,14 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
 {
     public async Task InvokeAsync(HttpContext context, AccountStore accounts, RelayKeys relayKeys)
     {
-        var host = context.Request.Host.Host;
+        if (!HostHeader.TryParse(context.Request.Host.Value, out var parsed))
+        {
+            await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_host",
+                "The Host header is not a host name with an optional port from 1 to 65535.");
+            return;
+        }
+
+        var host = parsed.Name;
         if (!IsAllowedHost(host))
         {
             await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden_host",
@@ -77,7 +84,8 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
         Uri.TryCreate(origin, UriKind.Absolute, out var uri)
         && uri.Scheme == Uri.UriSchemeHttp
         && IsAllowedHost(uri.Host)
-        && uri.Port == (request.Host.Port ?? 80);
+        && HostHeader.TryParse(request.Host.Value, out var host)
+        && uri.Port == (host.Port ?? 80);
 
     private static string? BearerToken(HttpRequest request)
     {
