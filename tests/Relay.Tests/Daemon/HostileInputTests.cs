@@ -144,7 +144,8 @@ public sealed class HostileInputTests(SharedDaemon shared) : IClassFixture<Share
         var id = await _daemon.CreateSandboxAsync();
         using var response = await _daemon.Client.PutAsJsonAsync($"/sandbox/{id}/files", new { path = new string('p', 2_000_000), content = "x" }, TestContext.Current.CancellationToken);
         var json = await RelayDaemon.ReadJsonAsync(response, 400);
-        Assert.StartsWith("path: too long", json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("path: ", json["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(json["error"]!["message"]!.GetValue<string>().Length < 200, "the refusal does not echo the string");
         Assert.Empty(Directory.EnumerateFileSystemEntries(_daemon.WorkspaceOf(id)));
     }
 
