@@ -56,7 +56,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
                 var daemons = sandboxed is null ? new[] { none } : [none, sandboxed];
                 if (parts.Contains(BenchPart.Compute))
                 {
-                    results.AddRange(await MeasureComputeAsync(sampler, daemons, sh, bwrap, cancellationToken));
+                    results.AddRange(await MeasureComputeAsync(sampler, daemons, sh, cancellationToken));
                 }
 
                 if (parts.Contains(BenchPart.Sessions))
@@ -135,7 +135,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
 
     /// <summary>The compute API against raw baselines: sandbox create, run, first streamed byte, then idle RSS.</summary>
     private async Task<List<MeasurementResult>> MeasureComputeAsync(
-        Interleaver sampler, RelayDaemon[] daemons, string sh, string? bwrap, CancellationToken cancellationToken)
+        Interleaver sampler, RelayDaemon[] daemons, string sh, CancellationToken cancellationToken)
     {
         var results = new List<MeasurementResult>();
         var none = daemons[0];
@@ -167,7 +167,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
         results.Add(MeasurementResult.From("run 'true' (none)", "ms", run, new Target.RatioAtMost(1.5),
             $"spawn {sh} -c true from this process", spawn));
 
-        // c. bubblewrap run vs bwrap started directly with the relay's arguments.
+        // c. bubblewrap run vs the relay's own launch chain started directly.
         var workspace = sandboxed is null ? null : Directory.CreateDirectory(Path.Combine(sandboxed.Home, "bench-workspace")).FullName;
         var sandboxedTrue = sandboxed is null ? default : Baselines.SandboxedCommand(workspace!, sandboxed.Home, sh, ["-c", TrueCode]);
         var sandboxedTimestamp = sandboxed is null ? default : Baselines.SandboxedCommand(workspace!, sandboxed.Home, sh, ["-c", TimestampCode]);
@@ -178,7 +178,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
                 token => Baselines.SpawnAsync(sandboxedTrue.FileName, sandboxedTrue.Arguments, token),
                 cancellationToken);
             results.Add(MeasurementResult.From("run 'true' (bubblewrap)", "ms", bwrapRun, new Target.RatioAtMost(1.2),
-                $"spawn {bwrap} <relay's arguments> {sh} -c true from this process", bwrapSpawn));
+                $"spawn the relay's launch chain (sh loading the seccomp filter, bwrap, setpriv as root, prlimit) around {sh} -c true from this process", bwrapSpawn));
         }
 
         // d. first streamed byte: the process's own timestamp to this process reading it.
@@ -195,7 +195,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
                 token => Baselines.FirstLineAsync(sandboxedTimestamp.FileName, sandboxedTimestamp.Arguments, token),
                 cancellationToken);
             results.Add(MeasurementResult.From("first streamed byte (bubblewrap)", "ms", bwrapStreamed, new Target.AtMost(2),
-                $"first line read from the stdout pipe of bwrap <relay's arguments> {sh} -c '{TimestampCode}' started here", bwrapPiped));
+                $"first line read from the stdout pipe of the relay's launch chain around {sh} -c '{TimestampCode}' started here", bwrapPiped));
         }
 
         foreach (var daemon in daemons)
