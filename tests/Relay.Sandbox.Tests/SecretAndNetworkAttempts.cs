@@ -74,4 +74,52 @@ public sealed class SecretAndNetworkAttempts(HostileDaemon hostile)
             $"grep -rah '{hostile.Daemon.Token[..12]}' / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null | head -1; echo done", network: true);
         Assert.DoesNotContain(hostile.Daemon.Token, output.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_pip_install_without_network_never_runs_a_planted_venv_python_with_network()
+    {
+        using var listener = HostListener(out var port);
+        var id = await hostile.CreateAsync();
+        using var planted = await hostile.PutFileAsync(id, new { path = ".venv/bin/python", content = $"#!/bin/sh\n{Reach(port)}\nexec /bin/false\n", mode = "0755" });
+        Assert.Equal(System.Net.HttpStatusCode.OK, planted.StatusCode);
+
+        using var install = await InstallAsync(id, """{"manager": "pip", "packages": ["six"]}""");
+
+        Assert.NotEqual(System.Net.HttpStatusCode.InternalServerError, install.StatusCode);
+        Assert.False(listener.Pending(), "a planted .venv/bin/python reached the host's loopback during an install");
+    }
+
+    [Fact]
+    public async Task An_npm_install_without_network_runs_a_local_packages_scripts_without_network()
+    {
+        using var listener = HostListener(out var port);
+        var id = await hostile.CreateAsync();
+        var manifest = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["name"] = "pkg",
+            ["version"] = "1.0.0",
+            ["scripts"] = new Dictionary<string, string> { ["postinstall"] = Reach(port) },
+        });
+        using var planted = await hostile.PutFileAsync(id, new { path = "pkg/package.json", content = manifest });
+        Assert.Equal(System.Net.HttpStatusCode.OK, planted.StatusCode);
+
+        using var install = await InstallAsync(id, """{"manager": "npm", "packages": ["./pkg"]}""");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, install.StatusCode);
+        Assert.False(listener.Pending(), "a local package's postinstall reached the host's loopback during an install");
+    }
+
+    private static System.Net.Sockets.TcpListener HostListener(out int port)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        return listener;
+    }
+
+    /// <summary>A command that connects to the host's loopback port, which only a sandbox sharing the host's network reaches.</summary>
+    private static string Reach(int port) => $"python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=2)\"";
+
+    private async Task<HttpResponseMessage> InstallAsync(string id, string body) =>
+        await hostile.Daemon.Client.PostAsync($"/sandbox/{id}/packages", Cerver.Relay.Tests.Infrastructure.RelayDaemon.Json(body));
 }
