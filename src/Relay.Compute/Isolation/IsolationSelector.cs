@@ -36,7 +36,7 @@ public static class IsolationSelector
                             "Run 'cerver-relay doctor' for details; to run code unsandboxed anyway, set CERVER_ISOLATION=none (not recommended).");
                 }
 
-                return OperatingSystem.IsMacOS() && ProbeSeatbelt(out var missing) ? new SeatbeltBackend()
+                return OperatingSystem.IsMacOS() && ProbeSeatbelt(out _) ? new SeatbeltBackend()
                     : new UnavailableIsolationBackend("No sandbox backend works on this operating system, so the relay runs nothing; " +
                         "set CERVER_ISOLATION=none to run code unsandboxed anyway (not recommended).");
             default:

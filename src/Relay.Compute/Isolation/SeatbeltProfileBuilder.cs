@@ -39,6 +39,11 @@ public sealed class SeatbeltProfileBuilder(SandboxBoundary boundary)
             profile.AppendLine($"(allow file-read* file-write* (subpath {Quote(writable)}))");
         }
 
+        // The equivalents of the Linux filter: no set-id bit on what the sandbox writes, no look
+        // into or at processes outside it (task ports, memory, arguments).
+        profile.AppendLine("(deny file-write-setugid)");
+        profile.AppendLine("(deny process-info* (target others))");
+        profile.AppendLine("(deny mach-priv-task-port)");
         profile.AppendLine("(allow file-write* (literal \"/dev/null\") (literal \"/dev/zero\") (literal \"/dev/dtracehelper\") (regex #\"^/dev/tty\") (regex #\"^/dev/fd/\"))");
         profile.AppendLine("(allow file-ioctl (regex #\"^/dev/tty\"))");
         if (boundary.Network)

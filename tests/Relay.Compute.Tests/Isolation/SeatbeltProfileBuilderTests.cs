@@ -32,6 +32,17 @@ public sealed class SeatbeltProfileBuilderTests
     }
 
     [Fact]
+    public void Denies_set_id_bits_and_looking_into_other_processes_after_the_workspace_allows_writes()
+    {
+        var lines = new SeatbeltProfileBuilder(Boundary(network: false)).Build().Split('\n');
+        var workspace = Array.FindIndex(lines, line => line.StartsWith("(allow file-read* file-write* (subpath", StringComparison.Ordinal));
+
+        Assert.True(Array.IndexOf(lines, "(deny file-write-setugid)") > workspace, "the last matching rule wins, so the denial comes after the workspace's allow");
+        Assert.Contains("(deny process-info* (target others))", lines);
+        Assert.Contains("(deny mach-priv-task-port)", lines);
+    }
+
+    [Fact]
     public void Allows_the_network_only_when_asked()
     {
         var profile = new SeatbeltProfileBuilder(Boundary(network: true)).Build();
