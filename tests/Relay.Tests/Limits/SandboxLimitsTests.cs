@@ -55,10 +55,6 @@ public sealed class SandboxLimitsTests : IAsyncLifetime
     {
         var bombed = await _daemon.CreateSandboxAsync();
         var other = await _daemon.CreateSandboxAsync();
-        var identity = await _daemon.RunAsync(bombed, new { code = "awk 'NR==1 {print $2}' /proc/self/uid_map" });
-        Assert.SkipWhen(identity["stdout"]!.GetValue<string>().Trim() == "0",
-            "sandboxes run as host root here (no per-sandbox uid): RLIMIT_NPROC never binds uid 0");
-
         const string bomb = "import os, time\nn = 0\ntry:\n    while n < 5000:\n        if os.fork() == 0:\n            time.sleep(30); os._exit(0)\n        n += 1\nexcept OSError:\n    pass\nprint(n, flush=True)";
         var bombRun = _daemon.RunAsync(bombed, new { language = "python", code = bomb, timeout = 20 });
         var normal = await _daemon.RunAsync(other, new { code = "for i in 1 2 3 4 5 6 7 8; do sh -c 'echo $$' & done; wait; echo done" });
