@@ -40,8 +40,11 @@ public static class JsonBody
             throw TooLarge(null);
         }
 
-        using var turn = await LargeBodyGate.EnterAsync(request.ContentLength, request.HttpContext.RequestAborted)
+        // The turn lasts as long as the request: what the handler makes of a large body (its
+        // strings, the bytes it writes) is as large as the body, and is garbage only at the end.
+        var turn = await LargeBodyGate.EnterAsync(request.ContentLength, request.HttpContext.RequestAborted)
             ?? throw new ComputeException(ComputeErrorKind.Busy, "busy", "body: too many large requests at once; retry in a few seconds.");
+        request.HttpContext.Response.RegisterForDispose(turn);
         try
         {
             var value = request.ContentLength is { } length and > LargeBodyGate.SmallBodyBytes

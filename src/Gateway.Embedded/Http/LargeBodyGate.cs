@@ -30,8 +30,23 @@ public static class LargeBodyGate
             return Nothing.Instance;
         }
 
-        return await Turns.WaitAsync(MaxWait, cancellationToken) ? new Turn() : null;
+        if (!await Turns.WaitAsync(MaxWait, cancellationToken))
+        {
+            return null;
+        }
+
+        // The previous large request is over and all it allocated is garbage; an idle-ish
+        // daemon would not collect before this one allocates as much again, so the peak would
+        // be the sum of several. One blocking collection of a small heap costs milliseconds.
+        if (Interlocked.Exchange(ref _finishedSinceCollection, 0) == 1)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
+
+        return new Turn();
     }
+
+    private static int _finishedSinceCollection;
 
     private sealed class Turn : IDisposable
     {
@@ -41,6 +56,7 @@ public static class LargeBodyGate
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
+                Volatile.Write(ref _finishedSinceCollection, 1);
                 Turns.Release();
             }
         }
