@@ -33,6 +33,7 @@ internal static class ProcessLauncher
 
     private static BlockingCollection<Action> CreateThread()
     {
+        InheritedDescriptors.MarkCloseOnExec();
         var starts = new BlockingCollection<Action>();
         var thread = new Thread(() =>
         {
