@@ -37,6 +37,16 @@ public sealed record DaemonHostOptions
 /// <summary>Builds the daemon: one Kestrel listener serving the local API, the compute contract and the embedded gateway.</summary>
 public static class DaemonHost
 {
+    /// <summary>
+    /// How much of a request the socket transport reads ahead of the handler, per connection
+    /// (Kestrel's default: 1 MiB). Read-ahead sits in blocks of Kestrel's pinned pool, which hands
+    /// blocks back only a few percent every 10 s and only to a later full collection: uploads
+    /// waiting for their turn at <see cref="LargeBodyGate"/> each filled their 1 MiB, and a burst of
+    /// them left 90 MB resident. A handler consumes a body as it arrives, so more read-ahead
+    /// does not make loopback uploads faster.
+    /// </summary>
+    public const int ConnectionReadBufferBytes = 64 * 1024;
+
     public static WebApplication Build(RelaySettings settings, DaemonHostOptions? options = null)
     {
         options ??= new DaemonHostOptions();
@@ -54,6 +64,7 @@ public static class DaemonHost
             kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes;
             kestrel.Listen(ListenAddress(settings.Listen), settings.Port);
         });
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = ConnectionReadBufferBytes);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(5));
         builder.Services.AddSerilog(logging => ConfigureLogging(logging, paths, options.ConsoleLogging));
         if (options.Time is not null)
