@@ -62,11 +62,30 @@ public static class JsonBody
         }
     }
 
+    /// <summary>
+    /// How long a large body may take to arrive once its turn came: 16 MiB at half a megabyte a
+    /// second. Only one large body is read at a time, so a client trickling its bytes (Kestrel's
+    /// own minimum rate would allow hours) would otherwise hold every other upload back.
+    /// </summary>
+    public static readonly TimeSpan LargeBodyDeadline = TimeSpan.FromSeconds(32);
+
     /// <summary>The body of a declared length in one array; Kestrel has already refused a length over the cap.</summary>
     private static async Task<byte[]> ReadExactlyAsync(HttpRequest request, long length)
     {
+        var time = request.HttpContext.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        using var deadline = new CancellationTokenSource(LargeBodyDeadline, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted, deadline.Token);
         var body = GC.AllocateUninitializedArray<byte>(checked((int)length));
-        await request.Body.ReadExactlyAsync(body, request.HttpContext.RequestAborted);
+        try
+        {
+            await request.Body.ReadExactlyAsync(body, either.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new ComputeException(ComputeErrorKind.InvalidInput, "body_too_slow",
+                $"body: {length} bytes did not arrive within {LargeBodyDeadline.TotalSeconds:0} s; send a large body in one go.");
+        }
+
         return body;
     }
 
