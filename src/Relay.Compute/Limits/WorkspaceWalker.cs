@@ -22,17 +22,13 @@ public sealed partial class WorkspaceWalker(int maxEntries = WorkspaceWalker.Def
     private const int AtSymlinkNoFollow = 0x100;
     private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7ff;
-    private const int OPath = 0x200000;
-    private const int OCloexec = 0x80000;
     private const uint FileTypeMask = 0xF000;
     private const uint Directory = 0x4000;
     private const uint RegularFile = 0x8000;
     private const uint SetIdBits = 0xC00;
 
-    // O_DIRECTORY and O_NOFOLLOW are the only flags here whose values differ between architectures.
-    private static readonly bool ArmFlags = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm;
-    private static readonly int ODirectory = ArmFlags ? 0x4000 : 0x10000;
-    private static readonly int ONoFollow = ArmFlags ? 0x8000 : 0x20000;
+    // The same per-architecture open(2) flags the file API uses.
+    private static readonly Files.Native.OpenFlags Flags = Files.Native.OpenFlags.Current;
 
     /// <summary>Adds up the workspace's allocated size.</summary>
     public WorkspaceUsage Measure(string root) => Walk(root, stripSetId: false);
@@ -47,7 +43,7 @@ public sealed partial class WorkspaceWalker(int maxEntries = WorkspaceWalker.Def
     private WorkspaceUsage WalkLinux(string root, bool stripSetId)
     {
 
-        var rootFd = OpenAt(-100, root, OPath | ODirectory | OCloexec);
+        var rootFd = OpenAt(-100, root, Flags.PathOnly | Flags.Directory | Flags.CloseOnExec);
         if (rootFd < 0)
         {
             return new WorkspaceUsage(0, 0, Capped: false, 0);
@@ -95,7 +91,7 @@ public sealed partial class WorkspaceWalker(int maxEntries = WorkspaceWalker.Def
                         break;
                     }
 
-                    var child = OpenAt(fd, name, OPath | ODirectory | ONoFollow | OCloexec);
+                    var child = OpenAt(fd, name, Flags.PathOnly | Flags.Directory | Flags.NoFollow | Flags.CloseOnExec);
                     if (child < 0)
                     {
                         continue;
@@ -143,7 +139,7 @@ public sealed partial class WorkspaceWalker(int maxEntries = WorkspaceWalker.Def
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static bool ClearSetId(int directoryFd, string name)
     {
-        var fd = OpenAt(directoryFd, name, OPath | ONoFollow | OCloexec);
+        var fd = OpenAt(directoryFd, name, Flags.PathOnly | Flags.NoFollow | Flags.CloseOnExec);
         if (fd < 0)
         {
             return false;
