@@ -19,9 +19,11 @@ public sealed class SecretAndNetworkAttempts(HostileDaemon hostile)
     [Fact]
     public async Task No_descriptor_of_the_daemon_or_the_launch_chain_reaches_the_sandbox()
     {
-        // The shell's own descriptors, listed by a child so that the listing itself opens none in it.
-        var output = await hostile.AttemptAsync("ls -l /proc/$$/fd | awk 'NR > 1 { print $(NF - 2), $NF }'");
-        var descriptors = output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', 2)).ToList();
+        // The run's descriptors exactly as inherited: the shell execs ls, which adds only the
+        // one it lists /proc/self/fd with (a link into /proc).
+        var output = await hostile.AttemptAsync("exec ls -l /proc/self/fd");
+        var lines = output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line.Contains(" -> ", StringComparison.Ordinal));
+        var descriptors = lines.Select(line => line.Split(" -> ", 2)).Select(parts => new[] { parts[0].Split(' ')[^1], parts[1] }).ToList();
         Assert.Equal(["0", "1", "2"], descriptors.Select(fd => fd[0]).Where(fd => fd is "0" or "1" or "2").ToList());
         Assert.True(!descriptors.Any(fd => int.Parse(fd[0], System.Globalization.CultureInfo.InvariantCulture) > 2 && !fd[1].Contains("/proc/", StringComparison.Ordinal)), output.Stdout);
         Assert.DoesNotContain("seccomp", output.Stdout, StringComparison.Ordinal);
