@@ -43,11 +43,18 @@ public sealed class ManyProcessesTests : IAsyncLifetime
         };
         using var response = await _daemon.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        while (await reader.ReadLineAsync() is { } line && !line.Contains("ready", StringComparison.Ordinal))
+        var seen = new System.Text.StringBuilder();
+        var ready = false;
+        while (!ready && await reader.ReadLineAsync() is { } line)
         {
+            seen.AppendLine(line);
+            ready = line.Contains("data: ready", StringComparison.Ordinal);
         }
 
-        Assert.True(ProcessTable.CountWithArgument(marker) >= Count);
+        // The stream's own words say why when the spawning did not get through (a refused fork, an error event).
+        Assert.True(ready, $"the run ended before it printed ready:\n{seen}");
+        var running = ProcessTable.CountWithArgument(marker);
+        Assert.True(running >= Count, $"{running} of {Count} processes running after ready:\n{seen}");
         using var deleted = await _daemon.Client.DeleteAsync($"/sandbox/{id}");
 
         await RelayDaemon.ReadJsonAsync(deleted, 200);
