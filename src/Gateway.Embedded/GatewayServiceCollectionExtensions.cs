@@ -2,6 +2,7 @@ using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Gateway.Embedded.Sessions;
+using Cerver.Gateway.Embedded.Sessions.Agents;
 using Cerver.Gateway.Embedded.StressTests;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,6 +17,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<SessionStore>();
         services.AddSingleton<ComputeRegistry>();
         services.AddSingleton<SessionService>();
+        services.AddSingleton<TranscriptFeed>();
+        services.AddSingleton<AgentTurns>();
         services.AddSingleton<StressTestService>();
         services.AddSingleton<LinkedRelays>();
         services.AddSingleton<AccountStore>();
@@ -25,6 +28,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<FleetStore>();
         services.AddSingleton<CapabilityDetector>();
         services.AddHostedService<LocalComputeRegistration>();
+        services.AddHostedService<AgentTurnRecovery>();
         services.AddHostedService<IdleSessionSweeper>();
         services.AddHostedService<DeviceCodeSweeper>();
         return services;

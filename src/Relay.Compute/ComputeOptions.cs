@@ -1,3 +1,4 @@
+using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Isolation;
 
 namespace Cerver.Relay.Compute;
@@ -38,6 +39,12 @@ public sealed class ComputeOptions
 
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The bounds of agent turns.</summary>
+    public AgentOptions Agents { get; set; } = new();
+
+    /// <summary>API-mode variables for agents (<c>relay/agents.env</c>), beside the daemon's environment.</summary>
+    public string AgentsEnvPath => Path.Combine(RelayDirectory, "agents.env");
+
     public string SandboxesDirectory => Path.Combine(RelayDirectory, "sandboxes");
 
     public string DatabasePath => Path.Combine(RelayDirectory, "relay.db");
@@ -57,6 +64,11 @@ public sealed class ComputeOptions
         if (OutputCapBytes < 1024 || DefaultRunTimeoutSeconds <= 0 || MaxRunTimeoutSeconds < DefaultRunTimeoutSeconds)
         {
             throw new InvalidOperationException("Run limits must be positive and the maximum timeout at least the default.");
+        }
+
+        if (Agents.TurnTimeout <= TimeSpan.Zero || Agents.StallTimeout <= TimeSpan.Zero || Agents.MaxConcurrentTurns < 1 || Agents.MaxSessions < 1)
+        {
+            throw new InvalidOperationException("Agent limits (turn timeout, stall timeout, concurrent turns, sessions) must be positive.");
         }
     }
 }

@@ -1,3 +1,5 @@
+using Cerver.Relay.Compute.Agents;
+using Cerver.Relay.Compute.Agents.Turns;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Isolation;
 using Cerver.Relay.Compute.Limits;
@@ -35,6 +37,14 @@ public static class ComputeServiceCollectionExtensions
         services.AddSingleton(provider => LimitEnforcement.Detect(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits));
         services.AddSingleton(provider => new WorkspaceQuota(
             provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits.WorkspaceBytes, new WorkspaceWalker(), provider.GetRequiredService<TimeProvider>(), WorkspaceQuota.DefaultSampleInterval));
+        services.AddSingleton<AgentHarnesses>();
+        services.AddSingleton(provider => new AgentTurnSlots(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Agents.MaxConcurrentTurns));
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<ComputeOptions>>().Value;
+            return new AgentServices(provider.GetRequiredService<AgentHarnesses>(), new AgentCliLocator(options.Agents.SearchPath),
+                new AgentCredentials(options.AgentsEnvPath), provider.GetRequiredService<AgentTurnSlots>());
+        });
         services.AddSingleton<LocalCompute>();
         services.AddSingleton<ICompute>(provider => provider.GetRequiredService<LocalCompute>());
         services.AddHostedService<SandboxExpirySweeper>();

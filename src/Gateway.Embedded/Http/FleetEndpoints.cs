@@ -159,5 +159,6 @@ public static class FleetEndpoints
 
     private static ComputeInfo LocalInfoOf(RegisteredCompute compute, ComputeCapabilities capabilities) =>
         new(compute.Description.ComputeId, compute.Description.Label, Provider,
-            compute.Description.Status == ComputeStatus.Offline ? "offline" : "online", Scope, "local", compute.LastHeartbeatAt, capabilities);
+            // The `cerver` CLI runs on the first compute whose status is `ready` (observed), as relays report theirs.
+            compute.Description.Status == ComputeStatus.Offline ? FleetStatus.Offline : FleetStatus.Ready, Scope, "local", compute.LastHeartbeatAt, capabilities);
 }

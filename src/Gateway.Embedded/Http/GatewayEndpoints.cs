@@ -125,7 +125,7 @@ public static class GatewayEndpoints
                 : store.ReadTranscript(id, 0, tail ?? DefaultTranscriptTail);
             var metrics = (JsonSerializer.SerializeToNode(sessions.MetricsOf(session), GatewayJsonContext.Default.SessionMetrics) as JsonObject)!;
             return Results.Json(new V2SessionDetail(session.SessionId, session.Status, session.ComputeId, session.Metadata,
-                [.. transcript.Select(e => new V2TranscriptEntry(e.Role, e.Kind, e.Content, e.At, e.ToolName, e.Seq))],
+                [.. transcript.Select(V2TranscriptEntry.From)],
                 metrics, store.CountTranscript(id)), V2JsonContext.Default.V2SessionDetail);
         });
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Cerver.Gateway.Embedded.Link.Wire;
+using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Contract;
 
 namespace Cerver.Gateway.Embedded.Link;
@@ -67,6 +68,14 @@ public sealed class LinkedCompute(RelayLink link) : ICompute
 
     public Task<DeleteSandboxResult> DeleteSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
         CallAsync(LinkOps.DeleteSandbox, sandboxId, null, Json.DeleteSandboxResult, cancellationToken);
+
+    /// <summary>
+    /// The dispatch link carries the compute contract's calls only; agent turns reach a linked
+    /// relay with the hosted gateway's protocol, which replaces this link.
+    /// </summary>
+    public IAsyncEnumerable<AgentEvent> RunAgentTurnAsync(string sandboxId, AgentTurn turn, CancellationToken cancellationToken) =>
+        throw new ComputeException(ComputeErrorKind.Unavailable, "agent_turns_unavailable",
+            $"The linked relay {ComputeId} cannot run agent turns over this link yet; pin the session to this machine's compute.");
 
     // The relay names itself by its own machine's compute id and "local"; through this
     // gateway it is the compute the gateway registered, routed by that id.

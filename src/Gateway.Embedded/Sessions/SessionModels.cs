@@ -35,10 +35,33 @@ public sealed record SessionRecord
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>The transcript entry the last agent turn took as its input: user entries after it are waiting for a turn.</summary>
+    public long TurnCursor { get; init; }
 }
 
 /// <summary>One turn of the transcript: a message, or a tool call and its result.</summary>
-public sealed record TranscriptEntry(long Seq, string Role, string Kind, string Content, DateTimeOffset At, string? ToolName);
+public sealed record TranscriptEntry(long Seq, string Role, string Kind, string Content, DateTimeOffset At, string? ToolName)
+{
+    /// <summary>The id pairing a <c>tool_use</c> with its <c>tool_result</c>.</summary>
+    public string? ToolId { get; init; }
+
+    public JsonNode? ToolInput { get; init; }
+
+    public bool? IsError { get; init; }
+}
+
+/// <summary>An entry to append: what the agent or the caller said, before the store numbers it.</summary>
+public sealed record NewTranscriptEntry(string Role, string Kind, string Content)
+{
+    public string? ToolName { get; init; }
+
+    public string? ToolId { get; init; }
+
+    public JsonNode? ToolInput { get; init; }
+
+    public bool? IsError { get; init; }
+}
 
 /// <summary>Something that happened to a session, with when and how long it took.</summary>
 public sealed record SessionEvent(long Seq, string Type, DateTimeOffset At, long? DurationMs, JsonObject Data);
@@ -54,4 +77,5 @@ public static class SessionEventTypes
     public const string Input = "input";
     public const string Terminated = "terminated";
     public const string Failed = "failed";
+    public const string AgentTurn = "agent_turn";
 }

@@ -7,6 +7,9 @@ using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Gateway.Embedded.Metrics;
 using Cerver.Gateway.Embedded.Routing;
 using Cerver.Gateway.Embedded.Routing.Wire;
+using Cerver.Gateway.Embedded.Sessions.Agents;
+using Cerver.Relay.Compute;
+using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Contract;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,8 +24,11 @@ namespace Cerver.Gateway.Embedded.Sessions;
 public sealed partial class SessionService(
     SessionStore store,
     ComputeRegistry registry,
+    AgentTurns turns,
+    AgentHarnesses harnesses,
     TimeProvider time,
     IOptions<GatewayOptions> options,
+    IOptions<ComputeOptions> computeOptions,
     ILogger<SessionService> logger)
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -35,7 +41,22 @@ public sealed partial class SessionService(
 
     public async Task<SessionRecord> CreateAsync(RecommendRequestBody body, CancellationToken cancellationToken)
     {
+        body = WithComputeTarget(body);
         var request = Validate(body);
+        var (metadata, sandboxEnv) = SplitMetadata(body.Metadata);
+        if (IsTranscriptOnly(body))
+        {
+            return CreateTranscriptOnly(body, request, metadata);
+        }
+
+        var agent = AgentOf(body, metadata);
+
+        if (agent is not null && store.CountLiveAgentSessions() >= computeOptions.Value.Agents.MaxSessions)
+        {
+            throw new ComputeException(ComputeErrorKind.Busy, "agent_limit",
+                $"Maximum number of agents ({computeOptions.Value.Agents.MaxSessions}) reached on this relay; end a session or wait for one to finish, then retry.");
+        }
+
         var report = Router.Recommend(request, registry.Snapshot(), requireExecutable: true, NewId("req_"));
         if (report.NoProviderQualifies)
         {
@@ -52,7 +73,7 @@ public sealed partial class SessionService(
             Task = request.Task,
             Workload = body.Workload ?? "general",
             Routing = (JsonSerializer.SerializeToNode(report.Decision, RoutingJsonContext.Default.RoutingDecision) as JsonObject)!,
-            Metadata = body.Metadata?.DeepClone() as JsonObject ?? [],
+            Metadata = metadata,
             IdleTimeoutMinutes = request.Requirements.TimeoutMinutes ?? options.Value.DefaultIdleTimeoutMinutes,
             PredictedStartupMs = winner.PredictedStartupMs,
             CreatedAt = now,
@@ -78,6 +99,9 @@ public sealed partial class SessionService(
                     Runtime = SandboxRuntime(request.Requirements.Runtime),
                     TimeoutMinutes = SandboxMinutes,
                     Metadata = new JsonObject { ["session_id"] = session.SessionId },
+                    Env = sandboxEnv,
+                    // An agent needs its model API; every other rule of the sandbox holds.
+                    Network = agent is not null ? true : null,
                 }, cancellationToken);
                 var elapsed = (long)time.GetElapsedTime(started).TotalMilliseconds;
                 session = session with
@@ -91,6 +115,11 @@ public sealed partial class SessionService(
                 store.Update(session);
                 store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Provisioned, time.GetUtcNow(), elapsed,
                     new JsonObject { ["provider"] = candidate.Name, ["sandbox_id"] = sandbox.SandboxId });
+                if (agent is not null && Text(metadata, "bootstrap_prompt") is { } bootstrap)
+                {
+                    return AppendInput(session.SessionId, "user", bootstrap).Session;
+                }
+
                 return session;
             }
             catch (ComputeException exception)
@@ -118,8 +147,10 @@ public sealed partial class SessionService(
             $"Session {session.SessionId} failed: no compute could create its sandbox ({reason}).");
     }
 
-    public SessionRecord Get(string sessionId) =>
-        store.Find(sessionId) ?? throw new ComputeException(ComputeErrorKind.NotFound, "session_not_found", $"No session '{sessionId}'.");
+    public SessionRecord Get(string sessionId) => store.Find(sessionId) ?? throw SessionNotFound(sessionId);
+
+    private static ComputeException SessionNotFound(string sessionId) =>
+        new(ComputeErrorKind.NotFound, "session_not_found", $"No session '{sessionId}'.");
 
     public IReadOnlyList<SessionRecord> List(int limit, string? status) => store.List(limit, status);
 
@@ -138,13 +169,24 @@ public sealed partial class SessionService(
             throw ComputeException.Invalid("content", "is required");
         }
 
-        var session = RequireLive(sessionId);
+        RequireLive(sessionId);
+        TranscriptEntry? entry = null;
         var now = time.GetUtcNow();
-        var entry = store.AppendTranscript(sessionId, role, "message", content, now, null);
-        store.AppendEvent(sessionId, session.ComputeId, SessionEventTypes.Input, now, null, new JsonObject { ["role"] = role });
-        session = session with { Status = SessionStatus.Idle, UpdatedAt = now };
-        store.Update(session);
-        return (entry, session);
+        // An agent session keeps its status: a turn may be running, and this input waits for the next one.
+        var session = store.Change(sessionId, current => AgentSessionSpec.From(current.Metadata) is null
+            ? current with { Status = SessionStatus.IsEnded(current.Status) ? current.Status : SessionStatus.Idle, UpdatedAt = now }
+            : current with { UpdatedAt = now }, (writes, changed) =>
+        {
+            entry = writes.AppendTranscript(sessionId, role, "message", content, now, null);
+            writes.AppendEvent(sessionId, changed.ComputeId, SessionEventTypes.Input, now, null, new JsonObject { ["role"] = role });
+        }) ?? throw SessionNotFound(sessionId);
+
+        if (role == "user" && AgentSessionSpec.From(session.Metadata) is not null && session.SandboxId is not null)
+        {
+            turns.Wake(sessionId);
+        }
+
+        return (entry!, session);
     }
 
     public async Task<(SessionRecord Session, RunResult Result, long DurationMs)> RunAsync(string sessionId, RunRequest request, CancellationToken cancellationToken)
@@ -198,6 +240,8 @@ public sealed partial class SessionService(
             return session;
         }
 
+        // The turn ends first, with its entries and its session_completed, so no reader waits on it.
+        await turns.CancelAsync(sessionId);
         if (session.SandboxId is not null && session.ComputeId is not null && registry.Find(session.ComputeId) is { } compute)
         {
             try
@@ -211,10 +255,8 @@ public sealed partial class SessionService(
         }
 
         var now = time.GetUtcNow();
-        session = session with { Status = SessionStatus.Terminated, UpdatedAt = now, EndedAt = now };
-        store.Update(session);
-        store.AppendEvent(sessionId, session.ComputeId, SessionEventTypes.Terminated, now, null, new JsonObject { ["reason"] = reason });
-        return session;
+        return store.Change(sessionId, current => current with { Status = SessionStatus.Terminated, UpdatedAt = now, EndedAt = current.EndedAt ?? now },
+            (writes, changed) => writes.AppendEvent(sessionId, changed.ComputeId, SessionEventTypes.Terminated, now, null, new JsonObject { ["reason"] = reason }))!;
     }
 
     /// <summary>Ends every session idle past its timeout and frees its sandbox; returns how many.</summary>
@@ -350,6 +392,97 @@ public sealed partial class SessionService(
         "bash" => "bash",
         _ => "shell",
     };
+
+    /// <summary>
+    /// The agent of a session: <c>metadata.cli_tool</c>, or the top-level <c>harness</c> /
+    /// <c>agent</c>; checked against the harnesses this relay runs, and kept by its canonical name.
+    /// </summary>
+    private IAgentHarness? AgentOf(RecommendRequestBody body, JsonObject metadata)
+    {
+        var named = Text(metadata, "cli_tool") ?? Blank(body.Harness) ?? Blank(body.Agent);
+        if (named is null)
+        {
+            return null;
+        }
+
+        var harness = harnesses.Find(named)
+            ?? throw ComputeException.Invalid("metadata.cli_tool", $"'{named}' is not an agent this relay runs; use one of {harnesses.Names}");
+        metadata["cli_tool"] = harness.Name;
+        return harness;
+    }
+
+    /// <summary>
+    /// The metadata to store, and the session's variables apart: they may hold app secrets, which
+    /// the relay never writes to disk, so they live with the sandbox in memory only.
+    /// </summary>
+    private static (JsonObject Metadata, Dictionary<string, string>? Env) SplitMetadata(JsonObject? given)
+    {
+        var metadata = given?.DeepClone() as JsonObject ?? [];
+        if (metadata["env"] is not { } env)
+        {
+            return (metadata, null);
+        }
+
+        metadata.Remove("env");
+        if (env is not JsonObject variables)
+        {
+            throw ComputeException.Invalid("metadata.env", "must be an object of variable names to string values");
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in variables)
+        {
+            values[name] = value is JsonValue text && text.TryGetValue<string>(out var s) ? s
+                : throw ComputeException.Invalid($"metadata.env.{name}", "must be a string");
+        }
+
+        return (metadata, values);
+    }
+
+    /// <summary><c>compute: {compute_id}</c> or <c>{provider}</c> (observed) pins the session like <c>target_compute_id</c>.</summary>
+    private static RecommendRequestBody WithComputeTarget(RecommendRequestBody body)
+    {
+        if (body.Compute.ValueKind != JsonValueKind.Object || body.TargetComputeId is not null)
+        {
+            return body;
+        }
+
+        var computeId = body.Compute.TryGetProperty("compute_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        var provider = body.Compute.TryGetProperty("provider", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString() : null;
+        return computeId is { Length: > 0 } ? body with { TargetComputeId = computeId }
+            : provider is { Length: > 0 } ? body with { TargetComputeId = "provider_" + provider }
+            : body;
+    }
+
+    /// <summary><c>session_type: "transcript"</c> or <c>compute: null</c> (observed): a session that is only its transcript.</summary>
+    private static bool IsTranscriptOnly(RecommendRequestBody body) =>
+        string.Equals(body.SessionType, "transcript", StringComparison.OrdinalIgnoreCase) || body.Compute.ValueKind == JsonValueKind.Null;
+
+    private SessionRecord CreateTranscriptOnly(RecommendRequestBody body, RoutingRequest request, JsonObject metadata)
+    {
+        var now = time.GetUtcNow();
+        var session = new SessionRecord
+        {
+            SessionId = NewId("ses_"),
+            SessionName = request.SessionName ?? request.Repo.Name,
+            Status = SessionStatus.Idle,
+            Provider = "none",
+            Task = request.Task,
+            Workload = body.Workload ?? "general",
+            Routing = [],
+            Metadata = metadata,
+            IdleTimeoutMinutes = request.Requirements.TimeoutMinutes ?? options.Value.DefaultIdleTimeoutMinutes,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        store.Insert(session);
+        return session;
+    }
+
+    private static string? Text(JsonObject metadata, string key) =>
+        metadata[key] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static RoutingRequest Validate(RecommendRequestBody body)
     {

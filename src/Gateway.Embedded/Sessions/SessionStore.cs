@@ -51,9 +51,20 @@ public sealed class SessionStore
         );
         CREATE INDEX session_events_compute ON session_events (compute_id, type, at);
         """,
+        // Agent entries carry the tool call they belong to; agent sessions remember which input their last turn took.
+        """
+        ALTER TABLE session_transcript ADD COLUMN tool_id TEXT NULL;
+        ALTER TABLE session_transcript ADD COLUMN tool_input TEXT NULL;
+        ALTER TABLE session_transcript ADD COLUMN is_error INTEGER NULL;
+        ALTER TABLE sessions ADD COLUMN turn_cursor INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
+    private const string TranscriptColumns = "seq, role, kind, content, at, tool_name, tool_id, tool_input, is_error";
+
     private readonly RelayDatabase _database;
+
+    private readonly Lock[] _sessionLocks = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
 
     public SessionStore(RelayDatabase database)
     {
@@ -78,11 +89,49 @@ public sealed class SessionStore
 
     public T Write<T>(Func<SessionWrites, T> writes)
     {
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        var result = writes(new SessionWrites(connection, transaction));
-        transaction.Commit();
+        T result;
+        SessionWrites batch;
+        using (var connection = _database.Open())
+        using (var transaction = connection.BeginTransaction())
+        {
+            batch = new SessionWrites(connection, transaction);
+            result = writes(batch);
+            transaction.Commit();
+        }
+
+        foreach (var sessionId in batch.AppendedTo)
+        {
+            TranscriptAppended?.Invoke(sessionId);
+        }
+
         return result;
+    }
+
+    /// <summary>Raised after a commit that added entries to a session's transcript (live readers wait on it).</summary>
+    public event Action<string>? TranscriptAppended;
+
+    /// <summary>
+    /// Reads a session, changes it and writes it back (with any writes that belong to the change)
+    /// while no other change of the same session runs: an agent turn and an input arriving at
+    /// once must not undo each other's metadata or status. Null when there is no such session.
+    /// </summary>
+    public SessionRecord? Change(string sessionId, Func<SessionRecord, SessionRecord> change, Action<SessionWrites, SessionRecord>? alsoWrite = null)
+    {
+        lock (_sessionLocks[(uint)StringComparer.Ordinal.GetHashCode(sessionId) % (uint)_sessionLocks.Length])
+        {
+            if (Find(sessionId) is not { } current)
+            {
+                return null;
+            }
+
+            var changed = change(current);
+            Write(writes =>
+            {
+                writes.Update(changed);
+                alsoWrite?.Invoke(writes, changed);
+            });
+            return changed;
+        }
     }
 
     public SessionRecord? Find(string sessionId) =>
@@ -92,9 +141,9 @@ public sealed class SessionStore
         ? QuerySessions("SELECT * FROM sessions ORDER BY updated_at DESC, session_id LIMIT $limit", ("$limit", limit))
         : QuerySessions("SELECT * FROM sessions WHERE status = $status ORDER BY updated_at DESC, session_id LIMIT $limit", ("$limit", limit), ("$status", status));
 
-    /// <summary>Live sessions whose last activity is before the cut-off for their own idle timeout.</summary>
+    /// <summary>Live sessions whose last activity is before the cut-off for their own idle timeout; a session in a turn or a run is not idle.</summary>
     public IReadOnlyList<SessionRecord> ListIdlePast(DateTimeOffset now) =>
-        QuerySessions("SELECT * FROM sessions WHERE status NOT IN ('terminated', 'failed') AND updated_at + idle_timeout_minutes * 60000 <= $now",
+        QuerySessions("SELECT * FROM sessions WHERE status NOT IN ('terminated', 'failed', 'running') AND updated_at + idle_timeout_minutes * 60000 <= $now",
             ("$now", now.ToUnixTimeMilliseconds()));
 
     public int CountLive()
@@ -107,6 +156,22 @@ public sealed class SessionStore
 
     public TranscriptEntry AppendTranscript(string sessionId, string role, string kind, string content, DateTimeOffset at, string? toolName) =>
         Write(writes => writes.AppendTranscript(sessionId, role, kind, content, at, toolName));
+
+    public TranscriptEntry AppendTranscript(string sessionId, NewTranscriptEntry entry, DateTimeOffset at) =>
+        Write(writes => writes.AppendTranscript(sessionId, entry, at));
+
+    /// <summary>The first user entry after the cursor: the input the next agent turn takes.</summary>
+    public TranscriptEntry? NextInput(string sessionId, long cursor) =>
+        ReadTranscript(sessionId, cursor).FirstOrDefault(entry => entry.Role == "user");
+
+    /// <summary>Live sessions driven by an agent (<c>metadata.cli_tool</c>), for the agent cap.</summary>
+    public int CountLiveAgentSessions()
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM sessions WHERE status NOT IN ('terminated', 'failed') AND provider IS NOT 'none' AND json_extract(metadata, '$.cli_tool') IS NOT NULL";
+        return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
 
     public int CountTranscript(string sessionId)
     {
@@ -123,8 +188,8 @@ public sealed class SessionStore
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = tail is null
-            ? "SELECT seq, role, kind, content, at, tool_name FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq"
-            : "SELECT * FROM (SELECT seq, role, kind, content, at, tool_name FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq DESC LIMIT $tail) ORDER BY seq";
+            ? $"SELECT {TranscriptColumns} FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq"
+            : $"SELECT * FROM (SELECT {TranscriptColumns} FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq DESC LIMIT $tail) ORDER BY seq";
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$after", afterSeq);
         if (tail is not null)
@@ -137,7 +202,12 @@ public sealed class SessionStore
         while (reader.Read())
         {
             entries.Add(new TranscriptEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetString(5)));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetString(5))
+            {
+                ToolId = reader.IsDBNull(6) ? null : reader.GetString(6),
+                ToolInput = reader.IsDBNull(7) ? null : JsonNode.Parse(reader.GetString(7)),
+                IsError = reader.IsDBNull(8) ? null : reader.GetInt64(8) != 0,
+            });
         }
 
         return entries;
@@ -215,6 +285,7 @@ public sealed class SessionStore
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Number("created_at")!.Value),
                 UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(Number("updated_at")!.Value),
                 EndedAt = Number("ended_at") is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null,
+                TurnCursor = Number("turn_cursor") ?? 0,
             });
         }
 

@@ -34,4 +34,12 @@ public interface ICompute
     Task<SandboxState> SetStateAsync(string sandboxId, System.Text.Json.Nodes.JsonObject state, CancellationToken cancellationToken);
 
     Task<DeleteSandboxResult> DeleteSandboxAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs one turn of a coding agent in the sandbox. Refusals of the request (unknown sandbox
+    /// or agent, bad input) throw before the turn starts; after that, every ending — a missing
+    /// CLI, a crash, a stall, a timeout, a cancel — is events: an entry that says what happened,
+    /// then always one <see cref="Agents.AgentTurnCompleted"/>.
+    /// </summary>
+    IAsyncEnumerable<Agents.AgentEvent> RunAgentTurnAsync(string sandboxId, Agents.AgentTurn turn, CancellationToken cancellationToken);
 }

@@ -51,7 +51,7 @@ public sealed class BubblewrapArgumentsBuilder(SandboxBoundary boundary, Bubblew
 
         // bwrap would make the parent folders of a bind owner-only, which a sandbox uid other
         // than the daemon's could not pass through.
-        foreach (var parent in readOnlyPaths.Append(boundary.Workspace).SelectMany(Ancestors).Distinct(StringComparer.Ordinal)
+        foreach (var parent in readOnlyPaths.Concat(boundary.WritablePaths).Append(boundary.Workspace).SelectMany(Ancestors).Distinct(StringComparer.Ordinal)
             .Where(path => !launch.System.Covers(path)).OrderBy(path => path.Length))
         {
             args.AddRange(["--perms", "0755", "--dir", parent]);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Files;
 using Cerver.Relay.Compute.Isolation;
@@ -26,6 +27,7 @@ public sealed partial class LocalCompute : ICompute
     private readonly RunGate _gate;
     private readonly WorkspaceQuota _quota;
     private readonly LimitEnforcement _limits;
+    private readonly AgentServices _agents;
     private readonly TimeProvider _time;
     private readonly ILogger<LocalCompute> _logger;
     private readonly Lock _createLock = new();
@@ -43,6 +45,7 @@ public sealed partial class LocalCompute : ICompute
         RunGate gate,
         WorkspaceQuota quota,
         LimitEnforcement limits,
+        AgentServices agents,
         TimeProvider time,
         ILogger<LocalCompute> logger)
     {
@@ -54,6 +57,7 @@ public sealed partial class LocalCompute : ICompute
         _gate = gate;
         _quota = quota;
         _limits = limits;
+        _agents = agents;
         _time = time;
         _logger = logger;
     }
@@ -215,7 +219,8 @@ public sealed partial class LocalCompute : ICompute
         foreach (var directory in Directory.EnumerateDirectories(_options.SandboxesDirectory))
         {
             var name = Path.GetFileName(directory);
-            var id = name.EndsWith(".tmp", StringComparison.Ordinal) ? name[..^4] : name;
+            // A workspace's companions (its temporary folder, its agents' state) live and die with it.
+            var id = name.EndsWith(".tmp", StringComparison.Ordinal) || name.EndsWith(".agent", StringComparison.Ordinal) ? Path.GetFileNameWithoutExtension(name) : name;
             if (!live.ContainsKey(id))
             {
                 DeleteDirectory(directory);
@@ -251,6 +256,8 @@ public sealed partial class LocalCompute : ICompute
         {
             DeleteDirectory(temporary);
         }
+
+        DeleteDirectory(AgentStateOf(sandboxId));
     }
 
     private async IAsyncEnumerable<RunStreamEvent> StreamAsync(
@@ -365,7 +372,8 @@ public sealed partial class LocalCompute : ICompute
         return (await BuildSpecAsync(record, fileName, arguments, cwd, request.Env, record.Network), TimeSpan.FromSeconds(seconds));
     }
 
-    private async Task<ProcessSpec> BuildSpecAsync(SandboxRecord record, string fileName, IEnumerable<string> arguments, string cwd, IReadOnlyDictionary<string, string>? runEnv, bool network, IReadOnlyList<string>? writablePaths = null)
+    private async Task<ProcessSpec> BuildSpecAsync(SandboxRecord record, string fileName, IEnumerable<string> arguments, string cwd, IReadOnlyDictionary<string, string>? runEnv, bool network,
+        IReadOnlyList<string>? writablePaths = null, IReadOnlyList<string>? readOnlyPaths = null)
     {
         var runtimes = await _runtimes.GetAsync();
         var workspace = WorkspaceOf(record.SandboxId);
@@ -373,7 +381,12 @@ public sealed partial class LocalCompute : ICompute
         var environment = EnvironmentFor(record.SandboxId, workspace, temporary, runtimes);
         environment.AddVariables(_sandboxEnv.GetValueOrDefault(record.SandboxId), "env").AddVariables(runEnv, "env");
         var spec = new ProcessSpec(fileName, arguments, cwd, environment.Build());
-        return _isolation.Wrap(spec, BoundaryFor(record, cwd, network, runtimes) with { WritablePaths = writablePaths ?? [] });
+        var boundary = BoundaryFor(record, cwd, network, runtimes);
+        return _isolation.Wrap(spec, boundary with
+        {
+            WritablePaths = writablePaths ?? [],
+            ReadOnlyPaths = [.. boundary.ReadOnlyPaths, .. readOnlyPaths ?? []],
+        });
     }
 
     private static SandboxEnvironmentBuilder EnvironmentFor(string sandboxId, string home, string temporary, IReadOnlyDictionary<string, RuntimeInfo> runtimes)

@@ -29,6 +29,9 @@ public sealed record RelaySettings
 
     /// <summary>The bounds of every sandbox (<c>CERVER_SANDBOX_MEMORY_MB</c>, <c>_PROCESSES</c>, <c>_DISK_MB</c>, <c>_FILE_MB</c>, <c>_OPEN_FILES</c>).</summary>
     public Compute.Isolation.ResourceLimits SandboxLimits { get; init; } = Compute.Isolation.ResourceLimits.Default;
+
+    /// <summary>Agent turns (<c>CERVER_AGENT_TURN_TIMEOUT</c>, <c>_STALL_TIMEOUT</c>, <c>CERVER_MAX_AGENT_TURNS</c>, <c>CERVER_MAX_AGENTS</c>, <c>CERVER_AGENT_PATH</c>).</summary>
+    public Compute.Agents.AgentOptions Agents { get; init; } = new();
     public long MaxRequestBodyBytes { get; init; } = 16 * 1024 * 1024;
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 

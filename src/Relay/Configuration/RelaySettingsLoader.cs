@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Isolation;
 
 namespace Cerver.Relay.Configuration;
@@ -82,8 +83,18 @@ public static class RelaySettingsLoader
                 TemporaryBytes = Megabytes(Pick("CERVER_SANDBOX_TMP_MB"), "CERVER_SANDBOX_TMP_MB", ResourceLimits.Default.TemporaryBytes, 1),
                 OpenFiles = Count(Pick("CERVER_SANDBOX_OPEN_FILES"), "CERVER_SANDBOX_OPEN_FILES", ResourceLimits.Default.OpenFiles, 64, 1_048_576),
             },
+            Agents = new AgentOptions
+            {
+                TurnTimeout = TimeSpan.FromSeconds(Seconds(Pick("CERVER_AGENT_TURN_TIMEOUT"), "CERVER_AGENT_TURN_TIMEOUT", (int)Defaults.TurnTimeout.TotalSeconds, 24 * 3600)),
+                StallTimeout = TimeSpan.FromSeconds(Seconds(Pick("CERVER_AGENT_STALL_TIMEOUT"), "CERVER_AGENT_STALL_TIMEOUT", (int)Defaults.StallTimeout.TotalSeconds, 24 * 3600)),
+                MaxConcurrentTurns = Count(Pick("CERVER_MAX_AGENT_TURNS"), "CERVER_MAX_AGENT_TURNS", Defaults.MaxConcurrentTurns, 1, 256),
+                MaxSessions = Count(Pick("CERVER_MAX_AGENTS"), "CERVER_MAX_AGENTS", Defaults.MaxSessions, 1, 1024),
+                SearchPath = Pick("CERVER_AGENT_PATH"),
+            },
         };
     }
+
+    private static readonly AgentOptions Defaults = new();
 
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment() =>
         Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()

@@ -1,4 +1,5 @@
 using System.Net;
+using Cerver.Gateway.Embedded.Sessions.Agents;
 using Cerver.Gateway.Embedded;
 using Cerver.Gateway.Embedded.Http;
 using Cerver.Gateway.Embedded.Link;
@@ -80,6 +81,7 @@ public static class DaemonHost
             compute.Isolation = settings.Isolation;
             compute.MaxSandboxes = settings.MaxSandboxes;
             compute.Limits = settings.SandboxLimits;
+            compute.Agents = settings.Agents;
         });
         builder.Services.AddEmbeddedGateway(gateway =>
         {
@@ -112,6 +114,7 @@ public static class DaemonHost
         app.MapUpdateEndpoints();
         app.MapComputeApi();
         app.MapGatewayApi();
+        app.MapAgentSessionApi();
         app.MapAccountApi();
         app.MapFleetApi();
         app.MapRelayLink();

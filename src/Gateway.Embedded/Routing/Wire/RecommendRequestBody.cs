@@ -15,6 +15,13 @@ public sealed record RecommendRequestBody
     public JsonObject? Metadata { get; init; }
     public string? SessionName { get; init; }
     public string? TargetComputeId { get; init; }
+
+    // The shapes the cerver CLI and skill send (observed): a compute given as an object, or null
+    // for a transcript-only session, and the agent named at the top level.
+    public string? SessionType { get; init; }
+    public System.Text.Json.JsonElement Compute { get; init; }
+    public string? Harness { get; init; }
+    public string? Agent { get; init; }
 }
 
 public sealed record RepoBody

@@ -33,9 +33,28 @@ public sealed record V2TranscriptEntry(
     string Content,
     DateTimeOffset At,
     [property: JsonPropertyName("tool_name")] string? ToolName,
-    long Seq);
+    long Seq)
+{
+    /// <summary>An agent's tool entries only (observed snake_case, like <c>tool_name</c>).</summary>
+    [JsonPropertyName("tool_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ToolId { get; init; }
+
+    [JsonPropertyName("tool_input"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonNode? ToolInput { get; init; }
+
+    [JsonPropertyName("is_error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? IsError { get; init; }
+
+    public static V2TranscriptEntry From(TranscriptEntry entry) => new(entry.Role, entry.Kind, entry.Content, entry.At, entry.ToolName, entry.Seq)
+    {
+        ToolId = entry.ToolId,
+        ToolInput = entry.ToolInput,
+        IsError = entry.IsError,
+    };
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(V2SessionList))]
 [JsonSerializable(typeof(V2SessionDetail))]
+[JsonSerializable(typeof(V2TranscriptEntry))]
 public sealed partial class V2JsonContext : JsonSerializerContext;
