@@ -1,4 +1,6 @@
 using Cerver.Relay.Compute.Agents;
+using Cerver.Relay.Compute.Agents.Claude;
+using Cerver.Relay.Compute.Agents.Codex;
 using Cerver.Relay.Compute.Agents.Turns;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Isolation;
@@ -37,6 +39,8 @@ public static class ComputeServiceCollectionExtensions
         services.AddSingleton(provider => LimitEnforcement.Detect(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits));
         services.AddSingleton(provider => new WorkspaceQuota(
             provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits.WorkspaceBytes, new WorkspaceWalker(), provider.GetRequiredService<TimeProvider>(), WorkspaceQuota.DefaultSampleInterval));
+        services.AddSingleton<IAgentHarness, ClaudeHarness>();
+        services.AddSingleton<IAgentHarness, CodexHarness>();
         services.AddSingleton<AgentHarnesses>();
         services.AddSingleton(provider => new AgentTurnSlots(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Agents.MaxConcurrentTurns));
         services.AddSingleton(provider =>
