@@ -9,9 +9,10 @@ namespace Cerver.Relay.Compute.Agents;
 /// by a service manager has a bare PATH, and the sandbox hides the home, so the CLI's real
 /// install (its whole <c>node_modules</c>, or its own folder) is re-exposed read-only.
 /// </summary>
-public sealed class AgentCliLocator(string? extraPath = null, string? home = null)
+public sealed class AgentCliLocator(string? extraPath = null, string? home = null, string? systemPath = null)
 {
     private readonly string _home = home ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+    private readonly string _systemPath = systemPath ?? Environment.GetEnvironmentVariable("PATH") ?? "";
 
     public AgentCli? Find(IAgentHarness harness)
     {
@@ -33,7 +34,7 @@ public sealed class AgentCliLocator(string? extraPath = null, string? home = nul
             yield return entry;
         }
 
-        foreach (var entry in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var entry in _systemPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             yield return entry;
         }
@@ -55,8 +56,11 @@ public sealed class AgentCliLocator(string? extraPath = null, string? home = nul
             }
         }
 
-        yield return "/usr/local/bin";
-        yield return "/opt/homebrew/bin";
+        if (systemPath is null)
+        {
+            yield return "/usr/local/bin";
+            yield return "/opt/homebrew/bin";
+        }
     }
 
     /// <summary>

@@ -87,7 +87,7 @@ public sealed partial class LocalCompute
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await EndTurnAsync(events, started, usage, ProcessOutcome.KilledExitCode, AgentTurnOutcome.Cancelled,
-                "The turn was cancelled before it finished; its processes were stopped. Send the prompt again to retry.");
+                "The turn was stopped before it finished (it was cancelled, its session deleted, or the relay stopped); its processes were killed. Send the prompt again to retry.");
         }
         catch (ComputeException exception)
         {

@@ -22,6 +22,7 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Worker> _workers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private volatile bool _takingTurns = true;
 
     /// <summary>Sessions with a turn running now.</summary>
     public int Running
@@ -35,11 +36,19 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
         }
     }
 
+    /// <summary>The daemon is stopping: turns running now finish or are stopped by the drain; no new one starts.</summary>
+    public void StopTakingTurns() => _takingTurns = false;
+
     /// <summary>Makes sure the session's waiting inputs get their turns: starts its worker, or tells the running one to look again.</summary>
     public void Wake(string sessionId)
     {
         lock (_lock)
         {
+            if (!_takingTurns)
+            {
+                return;
+            }
+
             if (_workers.TryGetValue(sessionId, out var running))
             {
                 running.LookAgain = true;
@@ -122,12 +131,12 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
             while (!worker.Stop.IsCancellationRequested)
             {
                 var session = store.Find(sessionId);
-                var input = session is null || SessionStatus.IsEnded(session.Status) ? null : store.NextInput(sessionId, session.TurnCursor);
+                var input = !_takingTurns || session is null || SessionStatus.IsEnded(session.Status) ? null : store.NextInput(sessionId, session.TurnCursor);
                 if (input is null)
                 {
                     lock (_lock)
                     {
-                        if (!worker.LookAgain)
+                        if (!worker.LookAgain || !_takingTurns)
                         {
                             _workers.Remove(sessionId);
                             return;
