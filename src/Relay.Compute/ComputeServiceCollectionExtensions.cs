@@ -1,6 +1,4 @@
 using Cerver.Relay.Compute.Agents;
-using Cerver.Relay.Compute.Agents.Claude;
-using Cerver.Relay.Compute.Agents.Codex;
 using Cerver.Relay.Compute.Agents.Turns;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Isolation;
@@ -39,9 +37,7 @@ public static class ComputeServiceCollectionExtensions
         services.AddSingleton(provider => LimitEnforcement.Detect(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits));
         services.AddSingleton(provider => new WorkspaceQuota(
             provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Limits.WorkspaceBytes, new WorkspaceWalker(), provider.GetRequiredService<TimeProvider>(), WorkspaceQuota.DefaultSampleInterval));
-        services.AddSingleton<IAgentHarness, ClaudeHarness>();
-        services.AddSingleton<IAgentHarness, CodexHarness>();
-        services.AddSingleton<AgentHarnesses>();
+        services.AddSingleton(AgentHarnesses.BuiltIn());
         services.AddSingleton(provider => new AgentTurnSlots(provider.GetRequiredService<IOptions<ComputeOptions>>().Value.Agents.MaxConcurrentTurns));
         services.AddSingleton(provider =>
         {
@@ -49,6 +45,7 @@ public static class ComputeServiceCollectionExtensions
             return new AgentServices(provider.GetRequiredService<AgentHarnesses>(), new AgentCliLocator(options.Agents.SearchPath),
                 new AgentCredentials(options.AgentsEnvPath), provider.GetRequiredService<AgentTurnSlots>());
         });
+        services.AddSingleton<AgentInventory>();
         services.AddSingleton<LocalCompute>();
         services.AddSingleton<ICompute>(provider => provider.GetRequiredService<LocalCompute>());
         services.AddHostedService<SandboxExpirySweeper>();

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Cerver.Gateway.Embedded.Fleet.Wire;
 using Cerver.Relay.Compute;
+using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Runtimes;
 using Cerver.Relay.Compute.Sandboxes;
 using Microsoft.Extensions.Options;
@@ -14,10 +15,8 @@ namespace Cerver.Gateway.Embedded.Fleet;
 /// agent CLIs on PATH, models of a running Ollama, isolation, CPUs, memory, sandbox limit.
 /// Detected at most once a minute.
 /// </summary>
-public sealed class CapabilityDetector(RuntimeLocator runtimes, LocalCompute compute, IOptions<ComputeOptions> options, TimeProvider time)
+public sealed class CapabilityDetector(RuntimeLocator runtimes, AgentInventory agents, LocalCompute compute, IOptions<ComputeOptions> options, TimeProvider time)
 {
-    public static readonly IReadOnlyList<string> AgentCliTools = ["claude", "codex", "gemini", "aider", "opencode", "cursor-agent", "goose", "amp", "qwen"];
-
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     private static readonly Uri OllamaTags = new("http://127.0.0.1:11434/api/tags");
 
@@ -45,13 +44,16 @@ public sealed class CapabilityDetector(RuntimeLocator runtimes, LocalCompute com
     private async Task<ComputeCapabilities> DetectNowAsync()
     {
         var found = await runtimes.GetAsync();
+        var agentClis = await agents.DetectAsync(CancellationToken.None);
         return new ComputeCapabilities
         {
             Runtimes = found.Values.Where(runtime => runtime.Name != "npm").ToDictionary(
                 runtime => runtime.Name == "sh" ? "shell" : runtime.Name,
                 runtime => runtime.Version.Length > 0 ? runtime.Version : "available",
                 StringComparer.Ordinal),
-            CliTools = [.. AgentCliTools.Where(tool => ExecutableSearch.Find(tool) is not null)],
+            // The agents a session here can run: the harnesses whose CLI is installed.
+            CliTools = [.. agentClis.Where(agent => agent.Installed).Select(agent => agent.Name)],
+            Agents = [.. agentClis.Select(agent => new AgentCapability(agent.Name, agent.Installed, agent.Version, agent.LoggedIn))],
             LocalModels = await OllamaModelsAsync(),
             Isolation = compute.IsolationName,
             Cpus = Environment.ProcessorCount,

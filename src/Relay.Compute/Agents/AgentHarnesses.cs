@@ -3,6 +3,9 @@ namespace Cerver.Relay.Compute.Agents;
 /// <summary>The harnesses this relay knows, found by name or alias (case-insensitive).</summary>
 public sealed class AgentHarnesses(IEnumerable<IAgentHarness> harnesses)
 {
+    /// <summary>Every agent this relay runs; a new one is its harness class and one line here.</summary>
+    public static AgentHarnesses BuiltIn() => new([new Claude.ClaudeHarness(), new Codex.CodexHarness()]);
+
     private readonly IReadOnlyList<IAgentHarness> _all = [.. harnesses];
 
     public IReadOnlyList<IAgentHarness> All => _all;

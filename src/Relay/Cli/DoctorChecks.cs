@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Isolation;
 using Cerver.Relay.Compute.Runtimes;
 using Cerver.Relay.Configuration;
@@ -15,12 +16,37 @@ public static class DoctorChecks
     {
         var checks = new List<DoctorCheck> { Isolation(settings) };
         checks.AddRange(await RuntimesAsync());
+        checks.AddRange(await AgentsAsync(settings));
         checks.Add(await PortAsync(settings));
         checks.Add(PrivateFile("token file", settings.Paths.TokenFile, "made at the daemon's first start"));
         checks.Add(PrivateFile("account key", settings.Paths.EnvFile, "not logged in yet (cerver-relay login)"));
         checks.Add(DiskSpace(settings.Paths.CerverHome));
         return checks;
     }
+
+    /// <summary>Each agent CLI as a turn would find it: installed (with its version) and logged in, or what to do.</summary>
+    public static async Task<IReadOnlyList<DoctorCheck>> AgentsAsync(RelaySettings settings)
+    {
+        var services = new AgentServices(AgentHarnesses.BuiltIn(), new AgentCliLocator(settings.Agents.SearchPath),
+            new AgentCredentials(Path.Combine(settings.Paths.RelayDirectory, "agents.env")), new Compute.Agents.Turns.AgentTurnSlots(1));
+        using var slots = services.Slots;
+        var found = await new AgentInventory(services).DetectAsync(CancellationToken.None);
+        return [.. found.Select(agent => agent switch
+        {
+            { Installed: false } => new DoctorCheck($"agent {agent.Name}", Verdict.Warn, "not installed: sessions with this cli_tool end their turn saying so",
+                $"install it (npm install -g {PackageOf(agent.Name)}), or set CERVER_AGENT_PATH to its folder"),
+            { LoggedIn: false } => new DoctorCheck($"agent {agent.Name}", Verdict.Warn, $"{agent.Version ?? "installed"} at {agent.Path}, but not logged in",
+                $"log in with the CLI itself as this user, or put its API key in {Path.Combine(settings.Paths.RelayDirectory, "agents.env")}"),
+            _ => new DoctorCheck($"agent {agent.Name}", Verdict.Ok, $"{agent.Version ?? "installed"} at {agent.Path}, logged in"),
+        })];
+    }
+
+    private static string PackageOf(string agent) => agent switch
+    {
+        "claude" => "@anthropic-ai/claude-code",
+        "codex" => "@openai/codex",
+        _ => agent,
+    };
 
     /// <summary>The configured mode and what it gives here; <c>none</c> is always a warning, a machine that can run nothing a failure.</summary>
     public static DoctorCheck Isolation(RelaySettings settings)

@@ -32,20 +32,25 @@ public static class SessionsCommand
                 return CliOutput.Ok;
             }
 
-            Console.WriteLine($"{"SESSION",-29} {"STATUS",-11} {"MESSAGES",8}  {"UPDATED",-20} NAME");
+            Console.WriteLine($"{"SESSION",-29} {"STATUS",-11} {"AGENT",-7} {"MODEL",-18} {"TURNS",5} {"TOKENS",9} {"MESSAGES",8}  {"UPDATED",-20} NAME");
             foreach (var session in sessions)
             {
-                Console.WriteLine($"{session!["sessionId"],-29} {session["status"],-11} {session["messageCount"],8}  {CliOutput.When(session["updatedAt"]),-20} {session["sessionName"]}");
+                var metadata = session!["metadata"];
+                var usage = metadata?["usage_total"];
+                var tokens = usage is null ? "–" : ((usage["input_tokens"]?.GetValue<long>() ?? 0) + (usage["output_tokens"]?.GetValue<long>() ?? 0)).ToString(CultureInfo.InvariantCulture);
+                Console.WriteLine($"{session["sessionId"],-29} {session["status"],-11} {metadata?["cli_tool"]?.ToString() ?? "–",-7} {Cut(metadata?["cli_model"]?.ToString() ?? "–", 18),-18} {usage?["turns"]?.ToString() ?? "–",5} {tokens,9} {session["messageCount"],8}  {CliOutput.When(session["updatedAt"]),-20} {session["sessionName"]}");
             }
 
             return CliOutput.Ok;
         }));
 
         var showId = new Argument<string>("id") { Description = "The session id (ses_…)." };
-        var show = new Command("show", "Show a session: routing, metrics and its latest transcript turns.") { showId, json };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing the transcript as it grows, until the session ends (Ctrl-C to stop)." };
+        var show = new Command("show", "Show a session: its agent, routing, metrics and latest transcript turns.") { showId, json, follow };
         show.SetAction((parse, cancellationToken) => DaemonClient.RunAsync(async client =>
         {
-            var session = await client.GetJsonAsync($"/gateway/sessions/{Uri.EscapeDataString(parse.GetValue(showId)!)}", cancellationToken);
+            var id = Uri.EscapeDataString(parse.GetValue(showId)!);
+            var session = await client.GetJsonAsync($"/gateway/sessions/{id}", cancellationToken);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(session.ToJsonString(Indented));
@@ -53,10 +58,14 @@ public static class SessionsCommand
             }
 
             var metrics = session["metrics"]!;
+            var agent = session["metadata"];
             CliOutput.Table(
             [
                 ("session", $"{session["session_id"]} ({session["session_name"] ?? "unnamed"})"),
                 ("status", session["status"]!.ToString()),
+                ("agent", agent?["cli_tool"] is null ? "none (code runs only)"
+                    : $"{agent["cli_tool"]} {agent["cli_model"]?.ToString() ?? ""}, {agent["usage_total"]?["turns"]?.ToString() ?? "0"} turns, "
+                      + $"{agent["usage_total"]?["input_tokens"]?.ToString() ?? "0"} in / {agent["usage_total"]?["output_tokens"]?.ToString() ?? "0"} out tokens"),
                 ("provider", $"{session["provider"]} on {session["compute_id"]}, sandbox {session["sandbox_id"]}"),
                 ("routing", $"{session["routing"]!["confidence"]} confidence: {session["routing"]!["primary_reason"]}"),
                 ("created", CliOutput.When(session["created_at"])),
@@ -72,6 +81,11 @@ public static class SessionsCommand
                 {
                     Console.WriteLine(Line(entry!, 200));
                 }
+            }
+
+            if (parse.GetValue(follow))
+            {
+                await FollowAsync(client, id, session["transcript_total"]!.GetValue<long>(), cancellationToken);
             }
 
             return CliOutput.Ok;
@@ -94,6 +108,37 @@ public static class SessionsCommand
 
         return new Command("sessions", "List, show and export the embedded gateway's sessions.") { list, show, export };
     }
+
+    /// <summary>Prints entries from the session's live stream as they land, until the session ends or the user stops it.</summary>
+    private static async Task FollowAsync(DaemonClient client, string id, long after, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/sessions/{id}/stream?since={after}");
+        using var response = await client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        var name = "";
+        try
+        {
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                {
+                    name = line[7..];
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    var data = JsonNode.Parse(line[6..])!;
+                    Console.WriteLine(name == "end" ? $"-- session {data["status"]}" : Line(data, 2000));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C: stop following; the session goes on.
+        }
+    }
+
+    private static string Cut(string text, int width) => text.Length <= width ? text : string.Concat(text.AsSpan(0, width - 1), "…");
 
     private static string Line(JsonNode entry, int maxContent)
     {

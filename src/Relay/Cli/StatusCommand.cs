@@ -86,6 +86,7 @@ public static class StatusCommand
             ("limits", Limits(report.Limits)),
             ("cgroup", report.Cgroup ?? "?"),
             ("sessions", $"{report.LiveSessions ?? 0} live"),
+            ("agents", $"{report.AgentTurns?.Running ?? 0} turns running (at most {report.AgentTurns?.Max ?? 0} at once)"),
             ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
             ("checked", UpdateCheckLine(report.Update)),
             ("waiting", report.Update?.Pending is { } pending ? $"{pending} swapped in, not confirmed yet" : report.Update?.Available is { } available ? $"{available} (cerver-relay update)" : "nothing"),

@@ -16,7 +16,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport)).AllowAnonymous();
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, Compute.Limits.LimitEnforcement limits, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, Compute.Limits.LimitEnforcement limits, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, Compute.Agents.Turns.AgentTurnSlots agentSlots, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -38,6 +38,7 @@ public static class RelayEndpoints
                 Limits = limits.Describe(),
                 Cgroup = limits.Cgroup.Detail,
                 LiveSessions = sessions.CountLive(),
+                AgentTurns = new AgentTurnCounts(agentSlots.Running, agentSlots.Capacity),
                 Gateway = GatewayStatusOf(settings, gateway.Current, link.Current),
                 Update = UpdateStatusOf(settings, updater.State.Read()),
             };

@@ -28,12 +28,17 @@ public sealed record StatusReport
     /// <summary>Whether the daemon may create cgroups for its sandboxes, and if not why.</summary>
     public string? Cgroup { get; init; }
     public int? LiveSessions { get; init; }
+
+    /// <summary>Agent turns running now, of how many at once.</summary>
+    public AgentTurnCounts? AgentTurns { get; init; }
     public GatewayStatus? Gateway { get; init; }
     public UpdateStatus? Update { get; init; }
     public string? Error { get; init; }
 }
 
 public sealed record SandboxCounts(int Live, int ActiveRuns);
+
+public sealed record AgentTurnCounts(int Running, int Max);
 
 /// <summary>
 /// The gateway side of <c>status</c>: <c>Registration</c> is one of offline, not_logged_in,

@@ -9,12 +9,17 @@ public sealed record ComputeCapabilities
     /// <summary>Runtime name → version (<c>"available"</c> when it has none to tell).</summary>
     public Dictionary<string, string>? Runtimes { get; init; }
     public List<string>? CliTools { get; init; }
+
+    /// <summary>Each agent CLI this compute runs: installed, version, logged in.</summary>
+    public List<AgentCapability>? Agents { get; init; }
     public JsonObject? LocalModels { get; init; }
     public string? Isolation { get; init; }
     public int? Cpus { get; init; }
     public long? MemoryMb { get; init; }
     public int? MaxSandboxes { get; init; }
 }
+
+public sealed record AgentCapability(string Name, bool Installed, string? Version, bool LoggedIn);
 
 /// <summary>POST /v2/computes, field for field as SPEC 7 lists them.</summary>
 public sealed record RegisterComputeRequest
