@@ -12,7 +12,11 @@ public sealed record AgentEntryEvent(AgentEntry Entry) : AgentEvent;
 public sealed record AgentSessionEvent(string? CliSessionId, string? Model, string? ModelProvider) : AgentEvent;
 
 /// <summary>The token usage of the turn so far (the CLI's raw figures) with its input and output totals.</summary>
-public sealed record AgentUsageEvent(long InputTokens, long OutputTokens, JsonObject Raw) : AgentEvent;
+public sealed record AgentUsageEvent(long InputTokens, long OutputTokens, JsonObject Raw) : AgentEvent
+{
+    /// <summary>The figures count the agent's whole thread, earlier turns included (Codex), not this turn alone.</summary>
+    public bool ThreadTotal { get; init; }
+}
 
 /// <summary>
 /// The end of a turn, always the last event: the exit code, how long it took, its usage, and
@@ -21,6 +25,9 @@ public sealed record AgentUsageEvent(long InputTokens, long OutputTokens, JsonOb
 public sealed record AgentTurnCompleted(int ExitCode, long DurationMs, long InputTokens, long OutputTokens, JsonObject Usage) : AgentEvent
 {
     public AgentTurnOutcome Outcome { get; init; } = AgentTurnOutcome.Succeeded;
+
+    /// <summary>The usage counts the agent's whole thread (see <see cref="AgentUsageEvent.ThreadTotal"/>).</summary>
+    public bool UsageIsThreadTotal { get; init; }
 
     public string? Failure { get; init; }
 }

@@ -110,13 +110,14 @@ public sealed partial class LocalCompute
     {
         var workspace = WorkspaceOf(record.SandboxId);
         var state = await PrepareAgentStateAsync(record.SandboxId, harness);
-        var launch = harness.BuildLaunch(turn, new AgentTurnContext(cli.Executable, workspace, state));
         var variables = new Dictionary<string, string>(_agents.Credentials.Variables(harness), StringComparer.Ordinal);
         foreach (var (name, value) in turn.Env ?? new Dictionary<string, string>())
         {
             variables[name] = value;
         }
 
+        // Some settings must go on the command line (Codex reads its endpoint only from its config): the harness sees the values.
+        var launch = harness.BuildLaunch(turn, new AgentTurnContext(cli.Executable, workspace, state, variables));
         foreach (var (name, value) in launch.Environment)
         {
             variables[name] = value;
@@ -230,6 +231,7 @@ public sealed partial class LocalCompute
         {
             Outcome = outcome,
             Failure = failure,
+            UsageIsThreadTotal = usage.ThreadTotal,
         }, CancellationToken.None);
     }
 
@@ -246,6 +248,8 @@ public sealed partial class LocalCompute
 
         public JsonObject Raw { get; private set; } = [];
 
+        public bool ThreadTotal { get; private set; }
+
         public void Observe(AgentEvent item)
         {
             if (item is AgentUsageEvent reported)
@@ -253,6 +257,7 @@ public sealed partial class LocalCompute
                 Input = reported.InputTokens;
                 Output = reported.OutputTokens;
                 Raw = reported.Raw;
+                ThreadTotal = reported.ThreadTotal;
             }
         }
     }

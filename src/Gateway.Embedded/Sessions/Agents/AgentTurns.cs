@@ -273,10 +273,11 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
         {
             var metadata = (JsonObject)current.Metadata.DeepClone();
             var previous = metadata["usage_total"] as JsonObject;
+            var (input, output) = TurnUsage(metadata, end);
             total = new JsonObject
             {
-                ["input_tokens"] = Number(previous, "input_tokens") + end.InputTokens,
-                ["output_tokens"] = Number(previous, "output_tokens") + end.OutputTokens,
+                ["input_tokens"] = Number(previous, "input_tokens") + input,
+                ["output_tokens"] = Number(previous, "output_tokens") + output,
                 ["turns"] = Number(previous, "turns") + 1,
             };
             metadata["usage_total"] = total.DeepClone();
@@ -298,6 +299,32 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
                 new JsonObject { ["exit_code"] = end.ExitCode, ["outcome"] = end.Outcome.ToString().ToLowerInvariant() });
         });
         LogTurnEnded(sessionId, end.ExitCode, end.Outcome.ToString(), end.DurationMs);
+    }
+
+    /// <summary>
+    /// What this turn used. A CLI that reports its whole thread's totals (Codex) is charged the
+    /// difference from what the same thread reported last time, remembered in <c>usage_thread</c>.
+    /// </summary>
+    private static (long Input, long Output) TurnUsage(JsonObject metadata, AgentTurnCompleted end)
+    {
+        if (!end.UsageIsThreadTotal)
+        {
+            metadata.Remove("usage_thread");
+            return (end.InputTokens, end.OutputTokens);
+        }
+
+        var thread = metadata["cli_session_id"]?.GetValue<string>();
+        var last = metadata["usage_thread"] as JsonObject;
+        var sameThread = thread is not null && last?["cli_session_id"]?.GetValue<string>() == thread;
+        var (input, output) = sameThread
+            ? (Math.Max(0, end.InputTokens - Number(last, "input_tokens")), Math.Max(0, end.OutputTokens - Number(last, "output_tokens")))
+            : (end.InputTokens, end.OutputTokens);
+        if (end.InputTokens + end.OutputTokens > 0)
+        {
+            metadata["usage_thread"] = new JsonObject { ["cli_session_id"] = thread, ["input_tokens"] = end.InputTokens, ["output_tokens"] = end.OutputTokens };
+        }
+
+        return (input, output);
     }
 
     /// <summary><c>{"type":"session_completed","exit_code":N,"duration_ms":N,"total_usage":{…}}</c> as a system entry (observed).</summary>
