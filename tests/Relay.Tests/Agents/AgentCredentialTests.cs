@@ -1,0 +1,85 @@
+using System.Net.Http.Json;
+using Cerver.Relay.Compute.Agents;
+using Cerver.Relay.Compute.Agents.Turns;
+using Cerver.Relay.Tests.Infrastructure;
+using Cerver.Relay.TestKit.AgentClis;
+using Cerver.Relay.TestKit.ModelStandIns;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cerver.Relay.Tests.Agents;
+
+/// <summary>A subscription login reaches its own agent's turns, owner-only, and nothing else in the sandbox.</summary>
+public sealed class AgentCredentialTests
+{
+    private const string Login = """{"claudeAiOauth":{"accessToken":"sk-ant-oat-subscription-login-4242"}}""";
+
+    [Fact]
+    public async Task The_login_file_reaches_the_agent_but_not_a_plain_run()
+    {
+        var claude = await PinnedAgentClis.ClaudeAsync();
+        await using var anthropic = await AnthropicStandIn.StartAsync();
+        using var userHome = new TempDirectory("user-home");
+        Directory.CreateDirectory(Path.Combine(userHome.Path, ".claude"));
+        File.WriteAllText(Path.Combine(userHome.Path, ".claude", ".credentials.json"), Login);
+        await using var daemon = await RelayDaemon.StartAsync("auto", services: services =>
+            services.AddSingleton(provider => new AgentServices(
+                provider.GetRequiredService<AgentHarnesses>(), new AgentCliLocator(Path.GetDirectoryName(claude), userHome.Path),
+                new AgentCredentials(Path.Combine(userHome.Path, "agents.env"), userHome.Path, name => name switch
+                {
+                    "ANTHROPIC_BASE_URL" => anthropic.BaseUrl,
+                    "ANTHROPIC_API_KEY" => AgentDaemon.AnthropicKey,
+                    _ => null,
+                }),
+                provider.GetRequiredService<AgentTurnSlots>())));
+        var cli = new CerverCliClient(daemon.Client);
+        var session = await cli.CreateSessionAsync("claude", await cli.ReadyComputeAsync(), "login");
+
+        await cli.SendAsync(session, "[[bash: cat \"$CLAUDE_CONFIG_DIR/.credentials.json\"]]");
+        var (entries, _) = await cli.WaitForCompletionAsync(session);
+
+        var result = entries.Single(entry => entry["kind"]!.GetValue<string>() == "tool_result");
+        Assert.Contains("sk-ant-oat-subscription-login-4242", result["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var detail = await daemon.Client.GetAsync($"/gateway/sessions/{session}");
+        var sandbox = (await RelayDaemon.ReadJsonAsync(detail, 200))["sandbox_id"]!.GetValue<string>();
+        var copied = Path.Combine(daemon.WorkspaceOf(sandbox) + ".agent", "claude", ".credentials.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(copied));
+
+        using var run = await daemon.Client.PostAsJsonAsync($"/gateway/sessions/{session}/run", new
+        {
+            code = "find / -name .credentials.json 2>/dev/null | head -1; echo done",
+            timeout = 120,
+        });
+        var output = (await RelayDaemon.ReadJsonAsync(run, 200))["result"]!["stdout"]!.GetValue<string>();
+        Assert.Equal("done\n", output);
+    }
+
+    [Fact]
+    public async Task A_cli_that_prints_garbage_and_never_exits_keeps_what_it_said_and_is_stopped()
+    {
+        using var fake = new TempDirectory("fake-claude");
+        var script = Path.Combine(fake.Path, "claude");
+        File.WriteAllText(script, """
+            #!/bin/sh
+            printf 'not json at all\n\377\376 invalid utf-8\n{"type":"assistant","message":{"content":[{"type":"text","text":"partial answer"}]}}\n{"type":\n'
+            exec sleep 600
+            """.Replace("\r", "", StringComparison.Ordinal));
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        Directory.CreateDirectory(fake.Path);
+        File.SetUnixFileMode(fake.Path, (UnixFileMode)0b111_101_101);
+        await using var daemon = await RelayDaemon.StartAsync("auto", environment: new Dictionary<string, string?>
+        {
+            ["CERVER_AGENT_PATH"] = fake.Path,
+            ["CERVER_AGENT_STALL_TIMEOUT"] = "3",
+        });
+        var cli = new CerverCliClient(daemon.Client);
+        var session = await cli.CreateSessionAsync("claude", await cli.ReadyComputeAsync(), "garbage");
+
+        await cli.SendAsync(session, "anything");
+        var (entries, _) = await cli.WaitForCompletionAsync(session);
+
+        var texts = entries.Where(entry => entry["kind"]!.GetValue<string>() == "text").Select(entry => entry["content"]!.GetValue<string>()).ToList();
+        Assert.Equal("partial answer", texts[0]);
+        Assert.Contains("printed nothing for 3 seconds", texts[1], StringComparison.Ordinal);
+        Assert.Equal("idle", (await cli.GetJsonAsync($"/v2/sessions/{session}"))["status"]!.GetValue<string>());
+    }
+}
