@@ -16,6 +16,9 @@ public interface IAgentHarness
     /// <summary>The executable looked up on PATH and in the usual user install folders.</summary>
     string Executable { get; }
 
+    /// <summary>How a person installs it, for the messages that say it is missing.</summary>
+    string InstallCommand { get; }
+
     /// <summary>
     /// Variables of the daemon's environment (or <c>relay/agents.env</c>) that reach this
     /// harness's processes and no other: its API keys and endpoints.

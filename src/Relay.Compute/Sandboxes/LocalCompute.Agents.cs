@@ -75,7 +75,7 @@ public sealed partial class LocalCompute
             {
                 await EndTurnAsync(events, started, usage, 127, AgentTurnOutcome.NotInstalled,
                     $"{harness.Name} is not installed on this machine (looked for '{harness.Executable}' on PATH and in the usual user folders). "
-                    + "Install it, or set CERVER_AGENT_PATH to the folder that holds it, then send the prompt again.");
+                    + $"Install it ({harness.InstallCommand}) as the user the relay runs as, or set CERVER_AGENT_PATH to the folder that holds it, then send the prompt again.");
                 return;
             }
 

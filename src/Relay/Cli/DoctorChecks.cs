@@ -34,19 +34,12 @@ public static class DoctorChecks
         return [.. found.Select(agent => agent switch
         {
             { Installed: false } => new DoctorCheck($"agent {agent.Name}", Verdict.Warn, "not installed: sessions with this cli_tool end their turn saying so",
-                $"install it (npm install -g {PackageOf(agent.Name)}), or set CERVER_AGENT_PATH to its folder"),
+                $"install it ({services.Harnesses.Find(agent.Name)!.InstallCommand}), or set CERVER_AGENT_PATH to its folder"),
             { LoggedIn: false } => new DoctorCheck($"agent {agent.Name}", Verdict.Warn, $"{agent.Version ?? "installed"} at {agent.Path}, but not logged in",
                 $"log in with the CLI itself as this user, or put its API key in {Path.Combine(settings.Paths.RelayDirectory, "agents.env")}"),
             _ => new DoctorCheck($"agent {agent.Name}", Verdict.Ok, $"{agent.Version ?? "installed"} at {agent.Path}, logged in"),
         })];
     }
-
-    private static string PackageOf(string agent) => agent switch
-    {
-        "claude" => "@anthropic-ai/claude-code",
-        "codex" => "@openai/codex",
-        _ => agent,
-    };
 
     /// <summary>The configured mode and what it gives here; <c>none</c> is always a warning, a machine that can run nothing a failure.</summary>
     public static DoctorCheck Isolation(RelaySettings settings)

@@ -51,6 +51,9 @@ internal sealed class RecordingCompute(ICompute inner) : ICompute
     public Task<SandboxState> SetStateAsync(string sandboxId, JsonObject state, CancellationToken cancellationToken) =>
         inner.SetStateAsync(sandboxId, state, cancellationToken);
 
+    public IAsyncEnumerable<Relay.Compute.Agents.AgentEvent> RunAgentTurnAsync(string sandboxId, Relay.Compute.Agents.AgentTurn turn, CancellationToken cancellationToken) =>
+        inner.RunAgentTurnAsync(sandboxId, turn, cancellationToken);
+
     public async Task<DeleteSandboxResult> DeleteSandboxAsync(string sandboxId, CancellationToken cancellationToken)
     {
         var result = await inner.DeleteSandboxAsync(sandboxId, cancellationToken);

@@ -26,6 +26,8 @@ public sealed class ClaudeHarness : IAgentHarness
 
     public string Executable => "claude";
 
+    public string InstallCommand => "npm install -g @anthropic-ai/claude-code";
+
     /// <summary>
     /// The first-party API (key, OAuth token of <c>claude setup-token</c>, endpoint and models), and
     /// the switches and credentials of Bedrock, Vertex and Foundry. Variables naming a file

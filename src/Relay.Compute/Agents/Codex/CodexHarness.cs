@@ -27,6 +27,8 @@ public sealed class CodexHarness : IAgentHarness
 
     public string Executable => "codex";
 
+    public string InstallCommand => "npm install -g @openai/codex";
+
     public IReadOnlyList<string> CredentialVariables { get; } = [OpenAiApiKey, OpenAiBaseUrlVariable, CodexApiKey];
 
     public IReadOnlyList<AgentCredentialFile> CredentialFiles { get; } = [new(".codex/auth.json", "auth.json")];
