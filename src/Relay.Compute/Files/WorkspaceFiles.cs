@@ -49,8 +49,19 @@ public sealed class WorkspaceFiles
         var path = WorkspacePath.Parse(request.Path);
         var bytes = encoding == FileEncoding.Base64 ? DecodeBase64(content) : Encoding.UTF8.GetBytes(content);
         using var workspace = WorkspaceDirectory.Open(_workspaceRoot, _resolver);
-        await WriteBeneathAsync(workspace, path, bytes, mode ?? DefaultFileMode, followLink: true, cancellationToken);
+        await WriteBeneathAsync(workspace, path, bytes, mode ?? DefaultFileMode, LinkAtPath.Follow, cancellationToken);
         return new WriteFileResult(path.Normalized, bytes.LongLength);
+    }
+
+    /// <summary>
+    /// Writes a file whose content is the daemon's own (an agent's login) into a folder the
+    /// sandbox may write: a link planted at the path is replaced by the file, never followed.
+    /// </summary>
+    public async Task ReplaceAsync(string path, byte[] bytes, uint mode, CancellationToken cancellationToken)
+    {
+        var parsed = WorkspacePath.Parse(path);
+        using var workspace = WorkspaceDirectory.Open(_workspaceRoot, _resolver);
+        await WriteBeneathAsync(workspace, parsed, bytes, mode, LinkAtPath.Replace, cancellationToken);
     }
 
     public Task<ReadFileResult> ReadAsync(string? path, FileEncoding encoding, CancellationToken cancellationToken)
@@ -114,7 +125,14 @@ public sealed class WorkspaceFiles
         _ => throw ComputeException.Invalid(field, $"'{value}' is not an encoding; use utf8 or base64"),
     };
 
-    private async Task WriteBeneathAsync(WorkspaceDirectory workspace, WorkspacePath path, byte[] bytes, uint mode, bool followLink, CancellationToken cancellationToken)
+    private enum LinkAtPath
+    {
+        Follow,
+        Refuse,
+        Replace,
+    }
+
+    private async Task WriteBeneathAsync(WorkspaceDirectory workspace, WorkspacePath path, byte[] bytes, uint mode, LinkAtPath link, CancellationToken cancellationToken)
     {
         var shown = path.Normalized;
         if (path.IsRoot)
@@ -129,8 +147,11 @@ public sealed class WorkspaceFiles
                 throw FileErrors.PathIsDirectory("path", shown);
             case EntryKind.Special:
                 throw FileErrors.NotRegularFile("path", shown);
-            case EntryKind.Link when followLink && workspace.FollowLink(path, "path") is { } target:
-                await WriteBeneathAsync(workspace, target, bytes, mode, followLink: false, cancellationToken);
+            case EntryKind.Link when link == LinkAtPath.Replace:
+                // The rename below replaces the link itself.
+                break;
+            case EntryKind.Link when link == LinkAtPath.Follow && workspace.FollowLink(path, "path") is { } target:
+                await WriteBeneathAsync(workspace, target, bytes, mode, LinkAtPath.Refuse, cancellationToken);
                 return;
             case EntryKind.Link when workspace.Resolver.FollowsLinks:
                 throw new ComputeException(ComputeErrorKind.Conflict, "path_is_link", $"path: '{shown}' is a symbolic link to nothing in the workspace.");

@@ -21,6 +21,7 @@ namespace Cerver.Relay.Compute.Sandboxes;
 public sealed partial class LocalCompute
 {
     private const int StderrTailBytes = 4096;
+    private const uint OwnerReadWrite = 0b110_000_000;
 
     public IAsyncEnumerable<AgentEvent> RunAgentTurnAsync(string sandboxId, AgentTurn turn, CancellationToken cancellationToken)
     {
@@ -203,17 +204,11 @@ public sealed partial class LocalCompute
         }
 
         // The agent owns its state folder and may plant links there: the login goes in through
-        // the workspace file layer, beneath a handle of the folder, never following one.
+        // the workspace file layer, beneath a handle of the folder, replacing a link, never following one.
         var files = new WorkspaceFiles(state, _options.MaxFileBytes, user);
         foreach (var (source, relative) in _agents.Credentials.Files(harness))
         {
-            await files.WriteAsync(new WriteFileRequest
-            {
-                Path = relative,
-                Content = Convert.ToBase64String(await File.ReadAllBytesAsync(source)),
-                Encoding = "base64",
-                Mode = JsonValue.Create("0600"),
-            }, CancellationToken.None);
+            await files.ReplaceAsync(relative, await File.ReadAllBytesAsync(source), OwnerReadWrite, CancellationToken.None);
         }
 
         return state;

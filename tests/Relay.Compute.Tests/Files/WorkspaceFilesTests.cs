@@ -31,6 +31,28 @@ public sealed class WorkspaceFilesTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Resolvers))]
+    public async Task A_replacing_write_swaps_a_planted_link_for_the_file_and_leaves_its_target_alone(string resolver)
+    {
+        var files = _workspace.Files(resolver);
+        var victim = Path.Combine(_workspace.Outside, "victim.txt");
+        await File.WriteAllTextAsync(victim, "untouched", TestContext.Current.CancellationToken);
+        File.CreateSymbolicLink(_workspace.In("login.json"), victim);
+        Directory.CreateDirectory(_workspace.In("real"));
+        Directory.CreateSymbolicLink(_workspace.In("out"), _workspace.Outside);
+
+        await files.ReplaceAsync("login.json", Encoding.UTF8.GetBytes("{}"), 0b110_000_000, TestContext.Current.CancellationToken);
+
+        Assert.Equal("untouched", await File.ReadAllTextAsync(victim, TestContext.Current.CancellationToken));
+        Assert.Null(File.ResolveLinkTarget(_workspace.In("login.json"), returnFinalTarget: false));
+        Assert.Equal("{}", await File.ReadAllTextAsync(_workspace.In("login.json"), TestContext.Current.CancellationToken));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_workspace.In("login.json")));
+        var outside = await Assert.ThrowsAsync<ComputeException>(() => files.ReplaceAsync("out/login.json", [1], 0b110_000_000, TestContext.Current.CancellationToken));
+        Assert.Equal(ComputeErrorKind.InvalidInput, outside.Kind);
+        Assert.False(File.Exists(Path.Combine(_workspace.Outside, "login.json")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Resolvers))]
     public async Task A_chain_of_links_through_the_root_never_leaves(string resolver)
     {
         var files = _workspace.Files(resolver);

@@ -51,6 +51,20 @@ public sealed class AgentCredentialTests
         });
         var output = (await RelayDaemon.ReadJsonAsync(run, 200))["result"]!["stdout"]!.GetValue<string>();
         Assert.Equal("done\n", output);
+
+        // The agent owns its state folder: a link it plants where the login goes must not lead
+        // the daemon's next copy out of the folder.
+        var victim = Path.Combine(userHome.Path, "victim.txt");
+        File.WriteAllText(victim, "untouched");
+        await cli.SendAsync(session, $"[[bash: ln -sf {victim} \"$CLAUDE_CONFIG_DIR/.credentials.json\"]]");
+        var (_, total) = await cli.WaitForCompletionAsync(session, completions: 2);
+        Assert.NotNull(File.ResolveLinkTarget(copied, returnFinalTarget: false));
+        await cli.SendAsync(session, "next turn");
+        await cli.WaitForCompletionAsync(session, since: total);
+
+        Assert.Equal("untouched", File.ReadAllText(victim));
+        Assert.Null(File.ResolveLinkTarget(copied, returnFinalTarget: false));
+        Assert.Equal(Login, File.ReadAllText(copied));
     }
 
     [Fact]
