@@ -50,6 +50,23 @@ public sealed class AgentTurnFailureTests
     }
 
     [Fact]
+    public async Task A_prompt_of_several_megabytes_is_kept_and_the_cli_says_why_it_refuses_it()
+    {
+        await using var agents = await AgentDaemon.StartAsync();
+        var cli = agents.Cli;
+        var session = await cli.CreateSessionAsync("claude", await cli.ReadyComputeAsync(), "huge");
+        var prompt = string.Concat(Enumerable.Repeat("lorem ipsum dolor sit amet ", 150_000));
+
+        await cli.SendAsync(session, prompt);
+        var (entries, _) = await cli.WaitForCompletionAsync(session);
+
+        Assert.Equal(prompt, entries[0]["content"]!.GetValue<string>());
+        Assert.NotEqual(0, Completion(entries)["exit_code"]!.GetValue<int>());
+        var said = entries.Single(entry => entry["kind"]!.GetValue<string>() == "text")["content"]!.GetValue<string>();
+        Assert.Contains("Prompt is too long", said, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stalled_turn_is_stopped_by_the_watchdog_and_the_next_input_still_runs()
     {
         await using var agents = await AgentDaemon.StartAsync(new Dictionary<string, string?> { ["CERVER_AGENT_STALL_TIMEOUT"] = "3" });
