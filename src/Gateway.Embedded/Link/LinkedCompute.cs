@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Cerver.Gateway.Embedded.Link.Wire;
 using Cerver.Relay.Compute.Agents;
+using Cerver.Relay.Compute.Agents.Wire;
 using Cerver.Relay.Compute.Contract;
 
 namespace Cerver.Gateway.Embedded.Link;
@@ -70,12 +71,49 @@ public sealed class LinkedCompute(RelayLink link) : ICompute
         CallAsync(LinkOps.DeleteSandbox, sandboxId, null, Json.DeleteSandboxResult, cancellationToken);
 
     /// <summary>
-    /// The dispatch link carries the compute contract's calls only; agent turns reach a linked
-    /// relay with the hosted gateway's protocol, which replaces this link.
+    /// A turn on the linked relay: its events arrive as <c>agent</c> chunks, its completion as
+    /// the call's result. A link that drops mid-turn ends the turn here, saying so, as a local
+    /// turn ends when its relay stops.
     /// </summary>
-    public IAsyncEnumerable<AgentEvent> RunAgentTurnAsync(string sandboxId, AgentTurn turn, CancellationToken cancellationToken) =>
-        throw new ComputeException(ComputeErrorKind.Unavailable, "agent_turns_unavailable",
-            $"The linked relay {ComputeId} cannot run agent turns over this link yet; pin the session to this machine's compute.");
+    public async IAsyncEnumerable<AgentEvent> RunAgentTurnAsync(string sandboxId, AgentTurn turn, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var args = JsonSerializer.SerializeToNode(AgentTurnWire.From(turn), AgentJsonContext.Default.AgentTurnWire) as JsonObject ?? [];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await using var frames = link.ExchangeAsync(LinkOps.RunAgentTurn, sandboxId, args, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            AgentEvent item;
+            try
+            {
+                if (!await frames.MoveNextAsync())
+                {
+                    break;
+                }
+
+                var frame = frames.Current;
+                item = frame.Type == LinkFrameTypes.Chunk
+                    ? (JsonSerializer.Deserialize(frame.Data ?? "{}", AgentJsonContext.Default.AgentEventWire) ?? new AgentEventWire()).ToEvent()
+                    : Read(frame.Body, AgentJsonContext.Default.AgentEventWire).ToEvent();
+            }
+            catch (ComputeException exception) when (exception.Code == LinkErrors.RelayDisconnected)
+            {
+                break;
+            }
+            catch (JsonException exception)
+            {
+                throw new ComputeException(ComputeErrorKind.Fault, "link_bad_result", $"The relay {ComputeId} sent an agent event that is not one: {exception.Message}", exception);
+            }
+
+            yield return item;
+            if (item is AgentTurnCompleted)
+            {
+                yield break;
+            }
+        }
+
+        yield return new AgentEntryEvent(AgentEntry.Text($"The link to relay {ComputeId} dropped during the turn; what it did until then is above. Send the prompt again once the relay is back."));
+        yield return new AgentTurnCompleted(137, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 0, 0, []) { Outcome = AgentTurnOutcome.Cancelled };
+    }
 
     // The relay names itself by its own machine's compute id and "local"; through this
     // gateway it is the compute the gateway registered, routed by that id.

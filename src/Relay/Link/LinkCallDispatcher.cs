@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Gateway.Embedded.Link.Wire;
+using Cerver.Relay.Compute.Agents;
+using Cerver.Relay.Compute.Agents.Wire;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Files;
 
@@ -58,6 +60,7 @@ public sealed class LinkCallDispatcher(ICompute compute)
         LinkOps.GetState => Body(await compute.GetStateAsync(Sandbox(call), cancellationToken), Json.SandboxState),
         LinkOps.SetState => Body(await compute.SetStateAsync(Sandbox(call), State(call), cancellationToken), Json.SandboxState),
         LinkOps.DeleteSandbox => Body(await compute.DeleteSandboxAsync(Sandbox(call), cancellationToken), Json.DeleteSandboxResult),
+        LinkOps.RunAgentTurn => await AgentTurnAsync(call, send, cancellationToken),
         null => throw ComputeException.Invalid("op", "is required"),
         _ => throw new ComputeException(ComputeErrorKind.InvalidInput, "unknown_op", $"op: '{call.Op}' is not a call of the compute contract."),
     };
@@ -83,6 +86,29 @@ public sealed class LinkCallDispatcher(ICompute compute)
         }
 
         throw new ComputeException(ComputeErrorKind.Fault, "stream_ended", "The run's stream ended without an exit.");
+    }
+
+    private async Task<JsonNode?> AgentTurnAsync(LinkFrame call, SendFrame send, CancellationToken cancellationToken)
+    {
+        var turn = Args(call, AgentJsonContext.Default.AgentTurnWire).ToTurn();
+        await foreach (var item in compute.RunAgentTurnAsync(Sandbox(call), turn, cancellationToken))
+        {
+            var wire = AgentEventWire.From(item);
+            if (item is AgentTurnCompleted)
+            {
+                return Body(wire, AgentJsonContext.Default.AgentEventWire);
+            }
+
+            await send(new LinkFrame
+            {
+                Type = LinkFrameTypes.Chunk,
+                Id = call.Id,
+                Stream = "agent",
+                Data = JsonSerializer.Serialize(wire, AgentJsonContext.Default.AgentEventWire),
+            }, cancellationToken);
+        }
+
+        throw new ComputeException(ComputeErrorKind.Fault, "stream_ended", "The agent turn ended without its completion.");
     }
 
     private static T Args<T>(LinkFrame call, JsonTypeInfo<T> typeInfo)

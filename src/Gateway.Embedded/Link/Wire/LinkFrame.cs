@@ -63,6 +63,9 @@ public static class LinkOps
     public const string GetState = "getState";
     public const string SetState = "setState";
     public const string DeleteSandbox = "deleteSandbox";
+
+    /// <summary>An agent turn: <c>agent</c> chunks carry its events, the result is its completion.</summary>
+    public const string RunAgentTurn = "runAgentTurn";
 }
 
 [JsonSourceGenerationOptions(
