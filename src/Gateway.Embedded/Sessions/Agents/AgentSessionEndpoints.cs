@@ -31,6 +31,14 @@ public static class AgentSessionEndpoints
                 return Results.Json(new SessionStateResponse(session.SessionId, session.Status, session.Metadata, store.CountTranscript(id)), json.SessionStateResponse);
             });
 
+            endpoints.MapPost(prefix + "/{id}/change-compute", async (string id, HttpRequest request, SessionService sessions, SessionStore store) =>
+            {
+                var body = await JsonBody.ReadAsync(request, json.ChangeComputeRequest);
+                var session = await sessions.ChangeComputeAsync(id, body.ComputePriority, request.HttpContext.RequestAborted);
+                return Results.Json(new SessionStateResponse(session.SessionId, session.Status, session.Metadata, store.CountTranscript(id)) { ComputeId = session.ComputeId },
+                    json.SessionStateResponse);
+            });
+
             endpoints.MapPost(prefix + "/{id}/resume", (string id, SessionService sessions, SessionStore store) =>
             {
                 var session = sessions.Resume(id);

@@ -36,6 +36,15 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
         }
     }
 
+    /// <summary>Whether the session has a turn running now.</summary>
+    public bool IsRunning(string sessionId)
+    {
+        lock (_lock)
+        {
+            return _workers.TryGetValue(sessionId, out var worker) && worker.InTurn;
+        }
+    }
+
     /// <summary>The daemon is stopping: turns running now finish or are stopped by the drain; no new one starts.</summary>
     public void StopTakingTurns() => _takingTurns = false;
 

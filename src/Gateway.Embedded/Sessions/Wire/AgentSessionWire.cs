@@ -11,6 +11,12 @@ public sealed record SwitchToolRequest
     public string? Content { get; init; }
 }
 
+/// <summary>POST /v2/sessions/{id}/change-compute (observed): where to move, best first.</summary>
+public sealed record ChangeComputeRequest
+{
+    public List<string?>? ComputePriority { get; init; }
+}
+
 /// <summary>POST /v2/sessions/{id}/transcript (observed): entries written by the caller.</summary>
 public sealed record AppendTranscriptRequest
 {
@@ -30,10 +36,15 @@ public sealed record AppendedEntry
 
 public sealed record AppendTranscriptResponse(string SessionId, int Appended, int TranscriptTotal);
 
-public sealed record SessionStateResponse(string SessionId, string Status, JsonObject Metadata, int TranscriptTotal);
+public sealed record SessionStateResponse(string SessionId, string Status, JsonObject Metadata, int TranscriptTotal)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ComputeId { get; init; }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(SwitchToolRequest))]
+[JsonSerializable(typeof(ChangeComputeRequest))]
 [JsonSerializable(typeof(AppendTranscriptRequest))]
 [JsonSerializable(typeof(AppendTranscriptResponse))]
 [JsonSerializable(typeof(SessionStateResponse))]
