@@ -45,6 +45,11 @@ internal sealed record BenchOptions
                                            holding 1 vs 5,000 processes (at most 3 samples)
                                  hostile   a bounded mix of hostile requests from 200 clients:
                                            peak and after RSS, latencies, 5xx count
+                                 agents    agent sessions on bubblewrap: /input to the agent's start
+                                           and entry latency with a fake claude (at most 100
+                                           samples); a one-turn session of the real claude vs
+                                           claude -p run directly (at most 20 samples; installs
+                                           claude from npm on first use)
           --samples N          measured samples per measurement (default 200)
           --quick              30 samples, 5 warm-up iterations, 50 load sessions, 3 streams
           --warmup N           warm-up iterations discarded before measuring (default 20)
@@ -120,10 +125,10 @@ internal sealed record BenchOptions
         {
             parts.Add(Enum.TryParse<BenchPart>(name, ignoreCase: true, out var part) && Enum.IsDefined(part) && !char.IsDigit(name[0])
                 ? part
-                : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions, load, link, limits or hostile"));
+                : throw new ArgumentException($"--only: '{name}' is not a part; use compute, sessions, load, link, limits, hostile or agents"));
         }
 
-        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load, link, limits, hostile");
+        return parts.Count > 0 ? parts : throw new ArgumentException("--only needs at least one of compute, sessions, load, link, limits, hostile, agents");
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i)
@@ -155,4 +160,5 @@ internal enum BenchPart
     Link,
     Limits,
     Hostile,
+    Agents,
 }

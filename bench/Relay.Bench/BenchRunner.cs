@@ -104,6 +104,19 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
             results.AddRange(await new HostileLoad(progress).RunAsync(attacked, notes, cancellationToken));
         }
 
+        if (parts.Contains(BenchPart.Agents))
+        {
+            if (bwrap is null)
+            {
+                Skip(skipped, "agents skipped: bwrap is not on PATH");
+            }
+            else
+            {
+                // Daemons of its own: each finds its own claude (a fake one, then the real one) on CERVER_AGENT_PATH.
+                results.AddRange(await new AgentMeasurements(relayDll, options, progress).MeasureAsync(notes, cancellationToken));
+            }
+        }
+
         output.WriteLine();
         ResultTable.Write(output, results);
         foreach (var line in notes.Concat(skipped))
