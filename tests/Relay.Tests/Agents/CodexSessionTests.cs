@@ -48,6 +48,30 @@ public sealed class CodexSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Compare_peek_sessions_and_show_read_two_agents_as_the_cli_does()
+    {
+        var cli = _agents.Cli;
+        var compute = await cli.ReadyComputeAsync();
+        var sessions = await Task.WhenAll(new[] { "claude", "codex" }.Select(tool => cli.CreateSessionAsync(tool, compute, "compare")));
+
+        // compare: the same prompt to each agent at once, each polled to its completion.
+        await Task.WhenAll(sessions.Select(session => cli.SendAsync(session, "which is faster?")));
+        var answers = await Task.WhenAll(sessions.Select(session => cli.WaitForCompletionAsync(session)));
+        Assert.All(answers, answer => Assert.Contains(answer.Entries, entry => entry["content"]!.GetValue<string>() == "echo: which is faster?"));
+
+        // sessions: both listed with their agent.
+        var listed = (await cli.GetJsonAsync("/v2/sessions?limit=50"))["sessions"]!.AsArray().Select(node => node!.AsObject()).ToList();
+        Assert.Equal(["claude", "codex"], sessions.Select(id => listed.Single(s => s["sessionId"]!.GetValue<string>() == id)["metadata"]!["cli_tool"]!.GetValue<string>()));
+
+        // peek: the last entries; show: the whole transcript.
+        var peek = await cli.GetJsonAsync($"/v2/sessions/{sessions[1]}?tail=1");
+        Assert.Equal("session_completed", Assert.Single(peek["transcript"]!.AsArray())!["kind"]!.GetValue<string>());
+        var show = await cli.GetJsonAsync($"/v2/sessions/{sessions[1]}?full=1");
+        Assert.Equal(show["transcriptTotal"]!.GetValue<int>(), show["transcript"]!.AsArray().Count);
+        Assert.Equal(answers[1].Total, show["transcriptTotal"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Switching_from_claude_to_codex_carries_the_conversation_to_the_new_agent()
     {
         var cli = _agents.Cli;
