@@ -9,7 +9,11 @@ public abstract record AgentEvent;
 public sealed record AgentEntryEvent(AgentEntry Entry) : AgentEvent;
 
 /// <summary>What the CLI said of itself: its own session id (to resume), the model it runs and its provider.</summary>
-public sealed record AgentSessionEvent(string? CliSessionId, string? Model, string? ModelProvider) : AgentEvent;
+public sealed record AgentSessionEvent(string? CliSessionId, string? Model, string? ModelProvider) : AgentEvent
+{
+    /// <summary>Where the agent works, on the machine that runs it (the compute says so when the turn starts).</summary>
+    public string? WorkingDirectory { get; init; }
+}
 
 /// <summary>The token usage of the turn so far (the CLI's raw figures) with its input and output totals.</summary>
 public sealed record AgentUsageEvent(long InputTokens, long OutputTokens, JsonObject Raw) : AgentEvent

@@ -140,6 +140,7 @@ public sealed partial class LocalCompute
         }, watchdog.Touch, _options.Agents.MaxLineBytes);
         var stderr = new OutputTail(StderrTailBytes, watchdog.Touch);
         LogAgentTurnStarted(record.SandboxId, harness.Name, turn.CliSessionId is not null);
+        await events.WriteAsync(new AgentSessionEvent(null, null, null) { WorkingDirectory = workspace }, CancellationToken.None);
 
         ProcessOutcome outcome;
         try

@@ -13,7 +13,7 @@ public sealed class AgentWireTests
         new AgentEntryEvent(AgentEntry.ToolUse("toolu_1", "Bash", new JsonObject { ["command"] = "ls" })),
         new AgentEntryEvent(AgentEntry.ToolResult("toolu_1", "a\nb", isError: true)),
         new AgentEntryEvent(AgentEntry.Thinking("hmm")),
-        new AgentSessionEvent("thread-1", "model-x", "anthropic"),
+        new AgentSessionEvent("thread-1", "model-x", "anthropic") { WorkingDirectory = "/w" },
         new AgentUsageEvent(34, 13, new JsonObject { ["input_tokens"] = 21 }) { ThreadTotal = true },
         new AgentTurnCompleted(137, 1800, 34, 13, new JsonObject { ["output_tokens"] = 13 }) { Outcome = AgentTurnOutcome.Stalled, Failure = "stalled", UsageIsThreadTotal = true }]);
 

@@ -48,6 +48,9 @@ public sealed class ClaudeSessionTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(metadata["cli_session_id"]?.GetValue<string>()));
         Assert.Equal(AnthropicStandIn.Model, metadata["cli_model"]!.GetValue<string>());
         Assert.Equal(1, metadata["usage_total"]!["turns"]!.GetValue<int>());
+        Assert.Equal("anthropic", metadata["cli_model_provider"]!.GetValue<string>());
+        var sandbox = (await cli.GetJsonAsync($"/gateway/sessions/{session}"))["sandbox_id"]!.GetValue<string>();
+        Assert.Equal(_agents.Daemon.WorkspaceOf(sandbox), metadata["working_dir"]!.GetValue<string>());
         Assert.True(metadata["usage_total"]!["output_tokens"]!.GetValue<long>() > 0);
 
         // The key of relay/agents.env reached the model API, and only through the agent.

@@ -247,7 +247,7 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
             IsError = entry.IsError,
         }, time.GetUtcNow());
 
-    /// <summary>Keeps <c>cli_session_id</c>, <c>cli_model</c> and <c>cli_model_provider</c> current (observed metadata).</summary>
+    /// <summary>Keeps <c>cli_session_id</c>, <c>cli_model</c>, <c>cli_model_provider</c> and <c>working_dir</c> current (observed metadata).</summary>
     private void Remember(string sessionId, AgentSessionEvent reported) =>
         store.Change(sessionId, current =>
         {
@@ -265,6 +265,11 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
             if (reported.ModelProvider is { } provider)
             {
                 metadata["cli_model_provider"] = provider;
+            }
+
+            if (reported.WorkingDirectory is { } workingDirectory)
+            {
+                metadata["working_dir"] = workingDirectory;
             }
 
             return current with { Metadata = metadata, UpdatedAt = time.GetUtcNow() };

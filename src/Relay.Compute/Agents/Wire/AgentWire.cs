@@ -65,6 +65,7 @@ public sealed record AgentEventWire
     public string? CliSessionId { get; init; }
     public string? Model { get; init; }
     public string? ModelProvider { get; init; }
+    public string? WorkingDirectory { get; init; }
     public long? InputTokens { get; init; }
     public long? OutputTokens { get; init; }
     public JsonObject? Usage { get; init; }
@@ -81,7 +82,10 @@ public sealed record AgentEventWire
             Type = "entry", Role = entry.Role, Kind = entry.Kind, Content = entry.Content,
             ToolId = entry.ToolId, ToolName = entry.ToolName, ToolInput = entry.ToolInput?.DeepClone(), IsError = entry.IsError,
         },
-        AgentSessionEvent session => new() { Type = "session", CliSessionId = session.CliSessionId, Model = session.Model, ModelProvider = session.ModelProvider },
+        AgentSessionEvent session => new()
+        {
+            Type = "session", CliSessionId = session.CliSessionId, Model = session.Model, ModelProvider = session.ModelProvider, WorkingDirectory = session.WorkingDirectory,
+        },
         AgentUsageEvent usage => new()
         {
             Type = "usage", InputTokens = usage.InputTokens, OutputTokens = usage.OutputTokens, Usage = (JsonObject)usage.Raw.DeepClone(), ThreadTotal = usage.ThreadTotal,
@@ -101,7 +105,7 @@ public sealed record AgentEventWire
         {
             ToolId = ToolId, ToolName = ToolName, ToolInput = ToolInput, IsError = IsError,
         }),
-        "session" => new AgentSessionEvent(CliSessionId, Model, ModelProvider),
+        "session" => new AgentSessionEvent(CliSessionId, Model, ModelProvider) { WorkingDirectory = WorkingDirectory },
         "usage" => new AgentUsageEvent(InputTokens ?? 0, OutputTokens ?? 0, Usage ?? []) { ThreadTotal = ThreadTotal ?? false },
         "completed" => new AgentTurnCompleted(ExitCode ?? 1, DurationMs ?? 0, InputTokens ?? 0, OutputTokens ?? 0, Usage ?? [])
         {
