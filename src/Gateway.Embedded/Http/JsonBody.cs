@@ -40,16 +40,23 @@ public static class JsonBody
             throw TooLarge(null);
         }
 
-        // The turn lasts as long as the request: what the handler makes of a large body (its
-        // strings, the bytes it writes) is as large as the body, and is garbage only at the end.
-        var turn = await LargeBodyGate.EnterAsync(request.ContentLength, request.HttpContext.RequestAborted)
-            ?? throw new ComputeException(ComputeErrorKind.Busy, "busy", "body: too many large requests at once; retry in a few seconds.");
-        request.HttpContext.Response.RegisterForDispose(turn);
         try
         {
-            var value = request.ContentLength is { } length and > LargeBodyGate.SmallBodyBytes
-                ? JsonSerializer.Deserialize(RefuseLongPlainStrings(await ReadExactlyAsync(request, length)), typeInfo)
-                : await JsonSerializer.DeserializeAsync(request.Body, typeInfo, request.HttpContext.RequestAborted);
+            T? value;
+            if (request.ContentLength is null)
+            {
+                // A body of unknown length (chunked) is read before it is judged: a small one
+                // never waits, and only one that turns out large takes a turn.
+                value = JsonSerializer.Deserialize((await ReadUnknownLengthAsync(request)).Span, typeInfo);
+            }
+            else
+            {
+                await EnterLargeBodyTurnAsync(request, request.ContentLength.Value);
+                value = request.ContentLength is { } length and > LargeBodyGate.SmallBodyBytes
+                    ? JsonSerializer.Deserialize(RefuseLongPlainStrings(await ReadExactlyAsync(request, length)).Span, typeInfo)
+                    : await JsonSerializer.DeserializeAsync(request.Body, typeInfo, request.HttpContext.RequestAborted);
+            }
+
             return value ?? (allowEmpty ? new T() : throw ComputeException.Invalid("body", "a JSON object is required, not null"));
         }
         catch (JsonException exception)
@@ -60,6 +67,57 @@ public static class JsonBody
         {
             throw TooLarge(exception);
         }
+    }
+
+    /// <summary>
+    /// The turn lasts as long as the request: what the handler makes of a large body (its
+    /// strings, the bytes it writes) is as large as the body, and is garbage only at the end.
+    /// </summary>
+    private static async Task EnterLargeBodyTurnAsync(HttpRequest request, long length)
+    {
+        var turn = await LargeBodyGate.EnterAsync(length, request.HttpContext.RequestAborted)
+            ?? throw new ComputeException(ComputeErrorKind.Busy, "busy", "body: too many large requests at once; retry in a few seconds.");
+        request.HttpContext.Response.RegisterForDispose(turn);
+    }
+
+    /// <summary>
+    /// A chunked body in one array: the first <see cref="LargeBodyGate.SmallBodyBytes"/> freely,
+    /// the rest only with a large body's turn and within its deadline. Kestrel refuses what passes the cap.
+    /// </summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadUnknownLengthAsync(HttpRequest request)
+    {
+        var time = request.HttpContext.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        var cancellationToken = request.HttpContext.RequestAborted;
+        CancellationTokenSource? deadline = null;
+        CancellationTokenSource? either = null;
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken)) > 0)
+            {
+                buffer.Advance(read);
+                if (deadline is null && buffer.WrittenCount > LargeBodyGate.SmallBodyBytes)
+                {
+                    await EnterLargeBodyTurnAsync(request, buffer.WrittenCount);
+                    deadline = new CancellationTokenSource(LargeBodyDeadline, time);
+                    either = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted, deadline.Token);
+                    cancellationToken = either.Token;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
+        {
+            throw new ComputeException(ComputeErrorKind.InvalidInput, "body_too_slow",
+                $"body: a large body did not arrive within {LargeBodyDeadline.TotalSeconds:0} s of its turn; send a large body in one go.");
+        }
+        finally
+        {
+            either?.Dispose();
+            deadline?.Dispose();
+        }
+
+        return buffer.WrittenMemory;
     }
 
     /// <summary>
@@ -94,9 +152,9 @@ public static class JsonBody
     /// a top-level string outside <see cref="BulkFields"/> over <see cref="MaxPlainStringBytes"/>
     /// is refused. Malformed JSON is left to the parser, which names where it broke.
     /// </summary>
-    private static byte[] RefuseLongPlainStrings(byte[] body)
+    private static ReadOnlyMemory<byte> RefuseLongPlainStrings(ReadOnlyMemory<byte> body)
     {
-        var reader = new Utf8JsonReader(body);
+        var reader = new Utf8JsonReader(body.Span);
         try
         {
             while (reader.Read())

@@ -103,7 +103,15 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
         foreach (var session in store.List(int.MaxValue, SessionStatus.Running).Where(s => AgentSessionSpec.From(s.Metadata) is not null))
         {
             var now = time.GetUtcNow();
-            store.Change(session.SessionId, current => current with { Status = SessionStatus.Idle, UpdatedAt = now }, (writes, _) =>
+            // The agent's own thread was cut mid-write (a resumed Claude Code thread cut that way
+            // was seen to hang after answering): the next turn starts a fresh one given the conversation.
+            store.Change(session.SessionId, current =>
+            {
+                var metadata = (JsonObject)current.Metadata.DeepClone();
+                metadata.Remove("cli_session_id");
+                metadata.Remove("usage_thread");
+                return current with { Status = SessionStatus.Idle, Metadata = metadata, UpdatedAt = now };
+            }, (writes, _) =>
             {
                 writes.AppendTranscript(session.SessionId, new NewTranscriptEntry("assistant", "text",
                     "The relay stopped while this turn was running, and the agent stopped with it. The entries above are what it did before; send the prompt again to continue."), now);
