@@ -124,9 +124,14 @@ public static class GatewayEndpoints
                 : full ? store.ReadTranscript(id)
                 : store.ReadTranscript(id, 0, tail ?? DefaultTranscriptTail);
             var metrics = (JsonSerializer.SerializeToNode(sessions.MetricsOf(session), GatewayJsonContext.Default.SessionMetrics) as JsonObject)!;
+            // A poller asks next for ?since=transcriptTotal: with since, the total is the last entry
+            // it was given, so an entry stored between the read and a count is never skipped.
+            var total = since is not null
+                ? transcript.Count > 0 ? (int)transcript[^1].Seq : Math.Min(since.Value, store.CountTranscript(id))
+                : store.CountTranscript(id);
             return Results.Json(new V2SessionDetail(session.SessionId, session.Status, session.ComputeId, session.Metadata,
                 [.. transcript.Select(V2TranscriptEntry.From)],
-                metrics, store.CountTranscript(id)), V2JsonContext.Default.V2SessionDetail);
+                metrics, total), V2JsonContext.Default.V2SessionDetail);
         });
 
         return endpoints;
