@@ -1,5 +1,6 @@
 using System.Collections;
 using System.ComponentModel;
+using System.Security.Cryptography;
 using Cerver.Relay.Compute.Contract;
 using CliWrap;
 
@@ -17,11 +18,18 @@ namespace Cerver.Relay.Compute.Processes;
 /// namespace down with it; without isolation the run is its own session. CliWrap's task then
 /// ends as the pipes close, and only a process that escaped both and still holds a pipe after
 /// <see cref="PipeGrace"/> makes the runner fall back to CliWrap's own (tree-walking) kill.
+/// Escaping both happens: bubblewrap killed in the few milliseconds between cloning its
+/// sandbox and arming the sandbox's parent-death signal leaves the sandbox running on its
+/// own. So every run carries its own id in its environment, and a killed run ends with a
+/// sweep for processes still carrying it (<see cref="SandboxProcessReaper"/>).
 /// </remarks>
 public sealed class ProcessRunner(TimeProvider time)
 {
     /// <summary>How long a killed run's pipes may stay open before CliWrap is told to give up on them.</summary>
     public static readonly TimeSpan PipeGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>Names one run among all the processes of the machine, for the sweep after a kill.</summary>
+    public const string RunIdVariable = "CERVER_RUN_ID";
 
     public async Task<ProcessOutcome> RunAsync(
         ProcessSpec spec,
@@ -34,10 +42,11 @@ public sealed class ProcessRunner(TimeProvider time)
         using var timeoutSource = new CancellationTokenSource(timeout, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         using var forceful = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        var runId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var command = Cli.Wrap(spec.FileName)
             .WithArguments(spec.Arguments)
             .WithWorkingDirectory(spec.WorkingDirectory)
-            .WithEnvironmentVariables(ScrubbedEnvironment(spec.Environment))
+            .WithEnvironmentVariables(ScrubbedEnvironment(spec.Environment, runId))
             .WithStandardInputPipe(standardInput is null ? PipeSource.Null : PipeSource.FromString(standardInput))
             .WithStandardOutputPipe(standardOutput)
             .WithStandardErrorPipe(standardError)
@@ -77,6 +86,11 @@ public sealed class ProcessRunner(TimeProvider time)
             exitCode = ProcessOutcome.KilledExitCode;
         }
 
+        if (stop.IsCancellationRequested)
+        {
+            SandboxProcessReaper.KillProcessesWith(RunIdVariable, new HashSet<string>(StringComparer.Ordinal) { runId });
+        }
+
         var timedOut = timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
         if (!timedOut)
         {
@@ -89,9 +103,10 @@ public sealed class ProcessRunner(TimeProvider time)
 
     /// <summary>
     /// CliWrap starts from the relay's own environment; every variable the spec does not name
-    /// is removed so none of the relay's settings or keys reach the child.
+    /// is removed so none of the relay's settings or keys reach the child. The run's id is set
+    /// last, so no spec can hide a run from its sweep.
     /// </summary>
-    private static Dictionary<string, string?> ScrubbedEnvironment(System.Collections.Immutable.ImmutableSortedDictionary<string, string> wanted)
+    private static Dictionary<string, string?> ScrubbedEnvironment(System.Collections.Immutable.ImmutableSortedDictionary<string, string> wanted, string runId)
     {
         var result = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -108,6 +123,7 @@ public sealed class ProcessRunner(TimeProvider time)
             result[name] = value;
         }
 
+        result[RunIdVariable] = runId;
         return result;
     }
 }

@@ -3,21 +3,26 @@ using System.Text;
 namespace Cerver.Relay.Compute.Processes;
 
 /// <summary>
-/// Finds processes by the sandbox id in their environment and kills them: the net for
-/// processes that detached from their run (or survived a crash of the daemon) without
-/// namespace isolation. Linux only, where <c>/proc/&lt;pid&gt;/environ</c> tells.
+/// Finds processes by a variable in their environment (the sandbox id, or one run's id) and
+/// kills them: the net for processes that left their run's group or PID namespace — a run
+/// that daemonized without namespace isolation, a sandbox whose bubblewrap was killed while
+/// still starting, survivors of a crashed daemon. Linux only, where <c>/proc/&lt;pid&gt;/environ</c> tells.
 /// </summary>
 public static class SandboxProcessReaper
 {
-    public static int KillSandboxProcesses(IReadOnlySet<string> sandboxIds)
+    public static int KillSandboxProcesses(IReadOnlySet<string> sandboxIds) =>
+        KillProcessesWith(SandboxEnvironmentBuilder.SandboxIdVariable, sandboxIds);
+
+    public static int KillProcessesWith(string variable, IReadOnlySet<string> values)
     {
-        if (!OperatingSystem.IsLinux() || sandboxIds.Count == 0)
+        if (!OperatingSystem.IsLinux() || values.Count == 0)
         {
             return 0;
         }
 
         var killed = 0;
         var self = Environment.ProcessId;
+        var prefix = Encoding.ASCII.GetBytes(variable + "=");
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), out var pid) || pid == self)
@@ -25,8 +30,8 @@ public static class SandboxProcessReaper
                 continue;
             }
 
-            var sandboxId = ReadSandboxId(Path.Combine(directory, "environ"));
-            if (sandboxId is not null && sandboxIds.Contains(sandboxId))
+            var value = ReadVariable(Path.Combine(directory, "environ"), prefix);
+            if (value is not null && values.Contains(value))
             {
                 ProcessTree.Kill(pid);
                 killed++;
@@ -36,7 +41,7 @@ public static class SandboxProcessReaper
         return killed;
     }
 
-    private static string? ReadSandboxId(string environPath)
+    private static string? ReadVariable(string environPath, byte[] prefix)
     {
         byte[] environ;
         try
@@ -48,7 +53,6 @@ public static class SandboxProcessReaper
             return null;
         }
 
-        var prefix = Encoding.ASCII.GetBytes(SandboxEnvironmentBuilder.SandboxIdVariable + "=");
         foreach (var entry in environ.AsSpan().Split((byte)0))
         {
             var variable = environ.AsSpan(entry);

@@ -96,6 +96,34 @@ public sealed class ProcessRunnerTests
         Assert.Equal("alive\n", output.Text);
     }
 
+    [Fact]
+    public async Task Runs_killed_while_their_sandboxes_start_leave_no_sandbox_behind()
+    {
+        var bwrap = Runtimes.ExecutableSearch.Find("bwrap");
+        Assert.SkipWhen(bwrap is null, "needs bwrap");
+        const string marker = "3302.75";
+        var spec = new ProcessSpec(bwrap!, ["--die-with-parent", "--new-session", "--unshare-pid", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "/bin/sh", "-c", $"sleep {marker}"],
+            Path.GetTempPath(), ImmutableDictionary<string, string>.Empty.Add("PATH", "/usr/bin:/bin"));
+
+        // Killed bwrap's children only die with it once they have armed their parent-death
+        // signal: kills spread over a sandbox's first milliseconds land before that in some runs.
+        var runs = Enumerable.Range(0, 40).Select(async index =>
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(index % 20));
+            try
+            {
+                await new ProcessRunner(TimeProvider.System).RunAsync(spec, null, Timeout, PipeTarget.Null, PipeTarget.Null, cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The cancel this test asked for.
+            }
+        });
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, await CountWhenSettledAsync(marker));
+    }
+
     private ProcessRunner Runner() => new(_time);
 
     /// <summary>What the none backend starts: the run as the leader of its own session.</summary>
