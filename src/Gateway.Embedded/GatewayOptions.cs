@@ -37,7 +37,7 @@ public sealed class GatewayOptions
     public int DevicePollIntervalSeconds { get; set; } = 5;
 
     /// <summary>How often linked relays heartbeat; a relay that misses <see cref="MissedHeartbeatsBeforeOffline"/> is offline.</summary>
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     public int MissedHeartbeatsBeforeOffline { get; set; } = 3;
 }

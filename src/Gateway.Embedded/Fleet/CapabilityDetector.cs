@@ -59,6 +59,9 @@ public sealed class CapabilityDetector(RuntimeLocator runtimes, AgentInventory a
             Cpus = Environment.ProcessorCount,
             MemoryMb = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024),
             MaxSandboxes = options.Value.MaxSandboxes,
+            Streaming = true,
+            Persistence = true,
+            PublicPreview = false,
         };
     }
 

@@ -5,13 +5,16 @@ namespace Cerver.Gateway.Embedded.Fleet;
 public static class FleetStatus
 {
     public const string Ready = "ready";
+
+    /// <summary>What a relay reports when it takes work (observed); listed as <see cref="Ready"/>, the status the <c>cerver</c> CLI picks.</summary>
+    public const string Online = "online";
     public const string Busy = "busy";
     public const string Draining = "draining";
 
     /// <summary>Not reported by a relay: what the gateway concludes after missed heartbeats.</summary>
     public const string Offline = "offline";
 
-    public static readonly IReadOnlyList<string> Reported = [Ready, Busy, Draining];
+    public static readonly IReadOnlyList<string> Reported = [Online, Busy, Draining];
 }
 
 /// <summary>A relay compute registered with this gateway, as stored.</summary>

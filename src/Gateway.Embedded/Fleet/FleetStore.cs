@@ -64,50 +64,95 @@ public sealed class FleetStore
         : QueryAsync("SELECT * FROM fleet_computes WHERE account_id = $account ORDER BY registered_at, compute_id", cancellationToken, ("$account", accountId));
 
     /// <summary>
-    /// Registers a relay: the same machine of the same account keeps its compute id, and its
-    /// description and key are brought up to date. Registering counts as being heard from.
+    /// Registers a relay under the compute id it proposes when that id is free or already its
+    /// account's; under a new id when another account holds it; without a proposal, under the id
+    /// its machine already has. One machine of an account has one compute: a registration from a
+    /// machine known under another id replaces that record.
+    /// Registering counts as being heard from.
     /// </summary>
-    public async Task<FleetCompute> RegisterAsync(Caller caller, RegisterComputeRequest request, CancellationToken cancellationToken)
+    public async Task<FleetCompute> RegisterAsync(Caller caller, ValidRegistration registration, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = _database.Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO fleet_computes (compute_id, machine_id, account_id, key_id, label, relay_version, os, arch, capabilities,
-                                        registered_at, last_heartbeat_at, heartbeat_status, active_sandboxes)
-            VALUES ($id, $machine, $account, $key, $label, $version, $os, $arch, $capabilities, $now, $now, 'ready', 0)
-            ON CONFLICT (account_id, machine_id) DO UPDATE SET
-                key_id = excluded.key_id, label = excluded.label, relay_version = excluded.relay_version, os = excluded.os,
-                arch = excluded.arch, capabilities = excluded.capabilities, last_heartbeat_at = excluded.last_heartbeat_at
-            RETURNING compute_id
-            """;
-        command.Parameters.AddWithValue("$id", Secrets.NewId("cmp_"));
-        command.Parameters.AddWithValue("$machine", request.MachineId);
-        command.Parameters.AddWithValue("$account", caller.AccountId);
-        command.Parameters.AddWithValue("$key", caller.KeyId ?? "owner");
-        command.Parameters.AddWithValue("$label", request.Label);
-        command.Parameters.AddWithValue("$version", request.RelayVersion);
-        command.Parameters.AddWithValue("$os", request.Os);
-        command.Parameters.AddWithValue("$arch", request.Arch);
-        command.Parameters.AddWithValue("$capabilities", JsonSerializer.Serialize(request.Capabilities!, FleetJsonContext.Default.ComputeCapabilities));
-        command.Parameters.AddWithValue("$now", now);
-        var computeId = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        using var transaction = connection.BeginTransaction();
+        var computeId = registration.ProposedComputeId;
+        if (computeId is not null)
+        {
+            await using var owner = connection.CreateCommand();
+            owner.Transaction = transaction;
+            owner.CommandText = "SELECT account_id FROM fleet_computes WHERE compute_id = $id";
+            owner.Parameters.AddWithValue("$id", computeId);
+            if (await owner.ExecuteScalarAsync(cancellationToken) is string account && account != caller.AccountId)
+            {
+                computeId = null;
+            }
+        }
+
+        if (computeId is null && registration.MachineId is not null)
+        {
+            await using var known = connection.CreateCommand();
+            known.Transaction = transaction;
+            known.CommandText = "SELECT compute_id FROM fleet_computes WHERE account_id = $account AND machine_id = $machine";
+            known.Parameters.AddWithValue("$account", caller.AccountId);
+            known.Parameters.AddWithValue("$machine", registration.MachineId);
+            computeId = await known.ExecuteScalarAsync(cancellationToken) as string;
+        }
+
+        computeId ??= Secrets.NewId("cmp_");
+        var machineId = registration.MachineId ?? computeId;
+        await using (var replace = connection.CreateCommand())
+        {
+            replace.Transaction = transaction;
+            replace.CommandText = "DELETE FROM fleet_computes WHERE account_id = $account AND machine_id = $machine AND compute_id <> $id";
+            replace.Parameters.AddWithValue("$account", caller.AccountId);
+            replace.Parameters.AddWithValue("$machine", machineId);
+            replace.Parameters.AddWithValue("$id", computeId);
+            await replace.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO fleet_computes (compute_id, machine_id, account_id, key_id, label, relay_version, os, arch, capabilities,
+                                            registered_at, last_heartbeat_at, heartbeat_status, active_sandboxes)
+                VALUES ($id, $machine, $account, $key, $label, $version, $os, $arch, $capabilities, $now, $now, 'ready', 0)
+                ON CONFLICT (compute_id) DO UPDATE SET
+                    machine_id = excluded.machine_id, key_id = excluded.key_id, label = excluded.label, relay_version = excluded.relay_version,
+                    os = excluded.os, arch = excluded.arch, capabilities = excluded.capabilities, last_heartbeat_at = excluded.last_heartbeat_at
+                """;
+            command.Parameters.AddWithValue("$id", computeId);
+            command.Parameters.AddWithValue("$machine", machineId);
+            command.Parameters.AddWithValue("$account", caller.AccountId);
+            command.Parameters.AddWithValue("$key", caller.KeyId ?? "owner");
+            command.Parameters.AddWithValue("$label", registration.Label);
+            command.Parameters.AddWithValue("$version", registration.RelayVersion);
+            command.Parameters.AddWithValue("$os", registration.Os);
+            command.Parameters.AddWithValue("$arch", registration.Arch);
+            command.Parameters.AddWithValue("$capabilities", JsonSerializer.Serialize(registration.Capabilities, FleetJsonContext.Default.ComputeCapabilities));
+            command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return (await FindAsync(computeId, cancellationToken))!;
     }
 
-    public async Task<FleetCompute> HeartbeatAsync(string computeId, string status, int activeSandboxes, string? version, CancellationToken cancellationToken)
+    /// <summary>A heartbeat: the reported status, and whatever of the description the relay sent again.</summary>
+    public async Task<FleetCompute> HeartbeatAsync(string computeId, string status, ComputeCapabilities? capabilities, ComputeMetadata? metadata, CancellationToken cancellationToken)
     {
         await using var connection = _database.Open();
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE fleet_computes SET last_heartbeat_at = $now, heartbeat_status = $status, active_sandboxes = $active,
-                relay_version = COALESCE($version, relay_version)
+            UPDATE fleet_computes SET last_heartbeat_at = $now, heartbeat_status = $status,
+                active_sandboxes = COALESCE($active, active_sandboxes), relay_version = COALESCE($version, relay_version),
+                capabilities = COALESCE($capabilities, capabilities)
             WHERE compute_id = $id
             """;
         command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$status", status);
-        command.Parameters.AddWithValue("$active", activeSandboxes);
-        command.Parameters.AddWithValue("$version", (object?)version ?? DBNull.Value);
+        command.Parameters.AddWithValue("$active", (object?)metadata?.ActiveSandboxes ?? DBNull.Value);
+        command.Parameters.AddWithValue("$version", (object?)metadata?.RelayVersion ?? DBNull.Value);
+        command.Parameters.AddWithValue("$capabilities", capabilities is null ? DBNull.Value : JsonSerializer.Serialize(capabilities, FleetJsonContext.Default.ComputeCapabilities));
         command.Parameters.AddWithValue("$id", computeId);
         await command.ExecuteNonQueryAsync(cancellationToken);
         return (await FindAsync(computeId, cancellationToken))!;

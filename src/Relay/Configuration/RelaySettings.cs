@@ -36,7 +36,7 @@ public sealed record RelaySettings
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often this relay heartbeats to its gateway, and how often the relays of this gateway must.</summary>
-    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The polling interval this machine, as a gateway, asks logging-in relays to keep.</summary>
     public int DevicePollIntervalSeconds { get; init; } = 5;

@@ -72,7 +72,7 @@ public static class RelaySettingsLoader
             ServiceManager = Value(environment, "CERVER_SERVICE"),
             Offline = overrides.Offline,
             MaxSandboxes = ParseMaxSandboxes(Pick("CERVER_MAX_SANDBOXES")),
-            HeartbeatInterval = TimeSpan.FromSeconds(Seconds(Pick("CERVER_HEARTBEAT_SECONDS"), "CERVER_HEARTBEAT_SECONDS", 15, 3600)),
+            HeartbeatInterval = TimeSpan.FromSeconds(Seconds(Pick("CERVER_HEARTBEAT_SECONDS"), "CERVER_HEARTBEAT_SECONDS", 60, 3600)),
             DevicePollIntervalSeconds = Seconds(Pick("CERVER_DEVICE_INTERVAL_SECONDS"), "CERVER_DEVICE_INTERVAL_SECONDS", 5, 60),
             SandboxLimits = new ResourceLimits
             {

@@ -42,7 +42,7 @@ public sealed class GatewayClient(HttpClient http)
         SendAsync(HttpMethod.Get, "/v2/auth/whoami", apiKey, null, AccountJsonContext.Default.WhoAmIResponse, cancellationToken);
 
     public Task<ComputeInfo> RegisterAsync(string apiKey, RegisterComputeRequest request, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, "/v2/computes", apiKey, JsonContent.Create(request, FleetJsonContext.Default.RegisterComputeRequest),
+        SendAsync(HttpMethod.Post, "/v2/computes/register", apiKey, JsonContent.Create(request, FleetJsonContext.Default.RegisterComputeRequest),
             FleetJsonContext.Default.ComputeInfo, cancellationToken);
 
     public Task<HeartbeatResponse> HeartbeatAsync(string apiKey, string computeId, HeartbeatRequest request, CancellationToken cancellationToken) =>

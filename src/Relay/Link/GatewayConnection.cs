@@ -42,6 +42,19 @@ public sealed class GatewayConnection
     private readonly Lock _lock = new();
     private readonly TaskCompletionSource<GatewayRegistration> _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private GatewayConnectionSnapshot _snapshot = new(GatewayConnectionState.Registering, null, null, null, null, null, null, null, null);
+    private GatewayRegistration? _registration;
+
+    /// <summary>The latest registration this daemon made, if any; kept while the gateway is failing.</summary>
+    public GatewayRegistration? Registration
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _registration;
+            }
+        }
+    }
 
     public GatewayConnectionSnapshot Current
     {
@@ -66,6 +79,11 @@ public sealed class GatewayConnection
 
     internal void Registered(GatewayRegistration registration, DateTimeOffset at)
     {
+        lock (_lock)
+        {
+            _registration = registration;
+        }
+
         Update(current => current with
         {
             State = GatewayConnectionState.Registered,

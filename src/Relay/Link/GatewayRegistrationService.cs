@@ -29,6 +29,7 @@ public sealed partial class GatewayRegistrationService(
     ILogger<GatewayRegistrationService> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan UnregisterWithin = TimeSpan.FromSeconds(3);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -62,7 +63,7 @@ public sealed partial class GatewayRegistrationService(
                 }
 
                 await Task.Delay(relay.HeartbeatInterval, time, stoppingToken);
-                await gateway.HeartbeatAsync(relay.ApiKey, computeId, Heartbeat(), stoppingToken);
+                await gateway.HeartbeatAsync(relay.ApiKey, computeId, await HeartbeatAsync(stoppingToken), stoppingToken);
                 connection.Heartbeat(time.GetUtcNow());
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -91,44 +92,84 @@ public sealed partial class GatewayRegistrationService(
         }
     }
 
+    /// <summary>
+    /// A clean stop takes this compute off the gateway (observed), so nothing is routed to a
+    /// relay that is not coming back soon; the next start registers it again under the same id.
+    /// A gateway that cannot be reached within a few seconds marks it offline on its own.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (connection.Registration is not { } registration)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(UnregisterWithin);
+        try
+        {
+            await gateway.UnregisterAsync(registration.ApiKey, registration.ComputeId, deadline.Token);
+            LogUnregistered(registration.ComputeId);
+        }
+        catch (Exception exception) when (exception is GatewayException or OperationCanceledException)
+        {
+            LogUnregisterFailed(registration.ComputeId, exception.Message);
+        }
+    }
+
     private async Task<string> RegisterAsync(string apiKey, CancellationToken cancellationToken)
     {
         var relay = settings.Value;
         var who = await gateway.WhoAmIAsync(apiKey, cancellationToken);
-        var (os, arch) = CapabilityDetector.Platform();
+        var previous = LinkRecord.Read(relay.Paths.LinkFile);
+        // One compute id per machine and gateway: the one this gateway gave last time, else this machine's own.
+        var proposed = previous is not null && previous.GatewayUrl == relay.Gateway.ToString() ? previous.ComputeId : daemon.Identity.ComputeId;
         var registered = await gateway.RegisterAsync(apiKey, new RegisterComputeRequest
         {
-            MachineId = daemon.Identity.MachineId,
             Label = daemon.Identity.Label,
-            Provider = "cerver_local_provider",
-            Kind = "relay",
-            Scope = "private",
-            RelayVersion = RelayVersion.Current,
-            Os = os,
-            Arch = arch,
+            Kind = ValidRegistration.Kind,
+            Provider = ValidRegistration.Provider,
+            ComputeId = proposed,
             Capabilities = await capabilities.DetectAsync(cancellationToken),
+            Metadata = Metadata(),
+            Connection = new ComputeConnection(ValidRegistration.Transport, proposed),
         }, cancellationToken);
 
-        var now = time.GetUtcNow();
-        var previous = LinkRecord.Read(relay.Paths.LinkFile);
-        if (previous is not null && previous.GatewayUrl == relay.Gateway.ToString() && previous.ComputeId != registered.ComputeId)
+        if (registered.ComputeId != proposed)
         {
-            LogComputeIdChanged(previous.ComputeId, registered.ComputeId);
+            LogComputeIdChanged(proposed, registered.ComputeId);
         }
 
+        var now = time.GetUtcNow();
         new LinkRecord(relay.Gateway.ToString(), registered.ComputeId, who.AccountId, registered.RegisteredAt ?? now).Write(relay.Paths.LinkFile);
         connection.Registered(new GatewayRegistration(relay.Gateway, apiKey, registered.ComputeId, who.AccountId, who.KeyId), now);
         LogRegistered(relay.Gateway, registered.ComputeId, who.AccountId);
         return registered.ComputeId;
     }
 
-    private HeartbeatRequest Heartbeat()
+    private async Task<HeartbeatRequest> HeartbeatAsync(CancellationToken cancellationToken)
     {
-        var live = sandboxes.CountLive();
         var status = compute.Gate.IsDraining ? FleetStatus.Draining
-            : live >= computeOptions.Value.MaxSandboxes ? FleetStatus.Busy
-            : FleetStatus.Ready;
-        return new HeartbeatRequest { Status = status, ActiveSandboxes = live, Version = RelayVersion.Current };
+            : sandboxes.CountLive() >= computeOptions.Value.MaxSandboxes ? FleetStatus.Busy
+            : FleetStatus.Online;
+        return new HeartbeatRequest { Status = status, Capabilities = await capabilities.DetectAsync(cancellationToken), Metadata = Metadata() };
+    }
+
+    private ComputeMetadata Metadata()
+    {
+        var (os, arch) = CapabilityDetector.Platform();
+        return new ComputeMetadata
+        {
+            MachineId = daemon.Identity.MachineId,
+            MachineName = Environment.MachineName,
+            WorkingDirectory = settings.Value.Paths.SandboxesDirectory,
+            HomeDirectory = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+            RelayVersion = RelayVersion.Current,
+            Os = os,
+            Arch = arch,
+            ActiveSandboxes = sandboxes.CountLive(),
+        };
     }
 
     private Task WhenStartedAsync(CancellationToken cancellationToken)
@@ -158,6 +199,12 @@ public sealed partial class GatewayRegistrationService(
 
     [LoggerMessage(LogLevel.Warning, "The gateway gave compute id {ComputeId} instead of {Previous}")]
     private partial void LogComputeIdChanged(string previous, string computeId);
+
+    [LoggerMessage(LogLevel.Information, "Unregistered compute {ComputeId} from the gateway")]
+    private partial void LogUnregistered(string computeId);
+
+    [LoggerMessage(LogLevel.Warning, "Could not unregister compute {ComputeId} from the gateway ({Reason}); it will show offline")]
+    private partial void LogUnregisterFailed(string computeId, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Gateway registration or heartbeat failed: {Reason}")]
     private partial void LogFailed(string reason);

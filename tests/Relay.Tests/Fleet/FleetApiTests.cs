@@ -38,9 +38,8 @@ public sealed class FleetApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.StartsWith("cmp_", computeId, StringComparison.Ordinal);
         Assert.Equal("ready", first["status"]!.GetValue<string>());
 
-        var changed = GatewayFixture.Registration("mch_same");
-        changed["relay_version"] = "0.2.0";
-        var second = await RelayDaemon.ReadJsonAsync(await relay.PostAsync("/v2/computes", RelayDaemon.Json(changed.ToJsonString())), 200);
+        var changed = GatewayFixture.Registration("mch_same", relayVersion: "0.2.0");
+        var second = await RelayDaemon.ReadJsonAsync(await relay.PostAsync("/v2/computes/register", RelayDaemon.Json(changed.ToJsonString())), 200);
         Assert.Equal(computeId, second["compute_id"]!.GetValue<string>());
         Assert.Equal("0.2.0", second["relay_version"]!.GetValue<string>());
 
@@ -52,6 +51,50 @@ public sealed class FleetApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
     }
 
     [Fact]
+    public async Task A_proposed_compute_id_is_kept_when_free_or_ours_and_replaced_when_another_accounts()
+    {
+        var (key, _) = await fixture.IssueKeyAsync();
+        using var relay = Gateway.CreateClient(key);
+        var proposed = "cmp_proposed" + Guid.NewGuid().ToString("N")[..8];
+        var first = await RelayDaemon.ReadJsonAsync(await relay.PostAsync("/v2/computes/register", RelayDaemon.Json(GatewayFixture.Registration("mch_proposer", proposed).ToJsonString())), 200);
+        Assert.Equal(proposed, first["compute_id"]!.GetValue<string>());
+        Assert.Equal(first["account_id"]!.GetValue<string>(), first["owner_id"]!.GetValue<string>());
+
+        // The same machine proposing another id replaces its record: one machine, one compute.
+        var moved = "cmp_moved" + Guid.NewGuid().ToString("N")[..8];
+        var second = await RelayDaemon.ReadJsonAsync(await relay.PostAsync("/v2/computes/register", RelayDaemon.Json(GatewayFixture.Registration("mch_proposer", moved).ToJsonString())), 200);
+        Assert.Equal(moved, second["compute_id"]!.GetValue<string>());
+        var listed = await RelayDaemon.ReadJsonAsync(await relay.GetAsync("/v2/computes"), 200);
+        Assert.DoesNotContain(listed["computes"]!.AsArray(), c => c!["compute_id"]!.GetValue<string>() == proposed);
+
+        // Another account's machine cannot take the id over: it gets one of its own.
+        var stranger = new Caller(CallerKind.Relay, "acc_someone_else", "key_other", "elsewhere");
+        var theirs = await Gateway.App.Services.GetRequiredService<FleetStore>().RegisterAsync(stranger,
+            ValidRegistration.From(new RegisterComputeRequest { ComputeId = moved, Capabilities = new ComputeCapabilities() }, stranger), CancellationToken.None);
+        Assert.NotEqual(moved, theirs.ComputeId);
+        Assert.Equal(second["account_id"]!.GetValue<string>(), (await Gateway.App.Services.GetRequiredService<FleetStore>().FindAsync(moved))!.AccountId);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_reports_online_as_ready_and_brings_the_capabilities_up_to_date()
+    {
+        var (key, _) = await fixture.IssueKeyAsync();
+        using var relay = Gateway.CreateClient(key);
+        var computeId = (await GatewayFixture.RegisterAsync(relay, "mch_beating"))["compute_id"]!.GetValue<string>();
+
+        var beat = await RelayDaemon.ReadJsonAsync(await relay.PostAsync($"/v2/computes/{computeId}/heartbeat", RelayDaemon.Json(
+            """{"status": "online", "capabilities": {"runtimes": {"python": "3.12.1"}, "cli_tools": ["codex"], "cpus": 4}, "metadata": {"active_sandboxes": 2, "relay_version": "0.3.0"}}""")), 200);
+
+        Assert.Equal("ready", beat["status"]!.GetValue<string>());
+        var entry = (await RelayDaemon.ReadJsonAsync(await relay.GetAsync("/v2/computes"), 200))["computes"]!.AsArray()
+            .Single(c => c!["compute_id"]!.GetValue<string>() == computeId)!;
+        Assert.Equal("codex", entry["capabilities"]!["cli_tools"]![0]!.GetValue<string>());
+        Assert.Equal("3.12.1", entry["capabilities"]!["runtimes"]!["python"]!.GetValue<string>());
+        Assert.Equal(2, entry["active_sandboxes"]!.GetValue<int>());
+        Assert.Equal("0.3.0", entry["relay_version"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_compute_that_misses_three_heartbeats_is_offline_until_it_beats_again()
     {
         var (key, _) = await fixture.IssueKeyAsync();
@@ -59,12 +102,12 @@ public sealed class FleetApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
         var computeId = (await GatewayFixture.RegisterAsync(relay, "mch_offline"))["compute_id"]!.GetValue<string>();
         var fleet = Gateway.App.Services.GetRequiredService<FleetStore>();
 
-        fixture.Time.Advance(TimeSpan.FromSeconds(44));
+        fixture.Time.Advance(fleet.OfflineAfter - TimeSpan.FromSeconds(1));
         Assert.Equal("ready", fleet.StatusOf((await fleet.FindAsync(computeId))!));
         var beat = await RelayDaemon.ReadJsonAsync(await GatewayFixture.HeartbeatAsync(relay, computeId, "busy", 3), 200);
         Assert.Equal("busy", beat["status"]!.GetValue<string>());
 
-        fixture.Time.Advance(TimeSpan.FromSeconds(46));
+        fixture.Time.Advance(fleet.OfflineAfter + TimeSpan.FromSeconds(1));
         var listed = await RelayDaemon.ReadJsonAsync(await Gateway.Client.GetAsync("/v2/computes"), 200);
         var entry = listed["computes"]!.AsArray().Single(c => c!["compute_id"]!.GetValue<string>() == computeId)!;
         Assert.Equal("offline", entry["status"]!.GetValue<string>());
@@ -93,10 +136,8 @@ public sealed class FleetApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
         var (key, _) = await fixture.IssueKeyAsync();
         using var relay = Gateway.CreateClient(key);
         var stranger = new Caller(CallerKind.Relay, "acc_someone_else", "key_other", "elsewhere");
-        var theirs = await Gateway.App.Services.GetRequiredService<FleetStore>().RegisterAsync(stranger, new RegisterComputeRequest
-        {
-            MachineId = "mch_theirs", Label = "theirs", RelayVersion = "0.1.0", Os = "linux", Arch = "x64", Capabilities = new ComputeCapabilities(),
-        }, CancellationToken.None);
+        var theirs = await Gateway.App.Services.GetRequiredService<FleetStore>().RegisterAsync(stranger,
+            new ValidRegistration(null, "mch_theirs", "theirs", "0.1.0", "linux", "x64", new ComputeCapabilities()), CancellationToken.None);
 
         Assert.Equal("forbidden_compute", await RelayDaemon.ReadErrorAsync(await GatewayFixture.HeartbeatAsync(relay, theirs.ComputeId), 403));
         Assert.Equal("forbidden_compute", await RelayDaemon.ReadErrorAsync(await relay.DeleteAsync($"/v2/computes/{theirs.ComputeId}"), 403));
@@ -116,7 +157,7 @@ public sealed class FleetApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
         Assert.Equal("revoked", revoked["status"]!.GetValue<string>());
         Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await relay.GetAsync("/v2/auth/whoami"), 401));
         Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await GatewayFixture.HeartbeatAsync(relay, computeId), 401));
-        Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await relay.PostAsync("/v2/computes", RelayDaemon.Json(GatewayFixture.Registration("mch_revoked").ToJsonString())), 401));
+        Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await relay.PostAsync("/v2/computes/register", RelayDaemon.Json(GatewayFixture.Registration("mch_revoked").ToJsonString())), 401));
         Assert.Equal("key_not_found", await RelayDaemon.ReadErrorAsync(await Gateway.Client.DeleteAsync("/relay/devices/key_unknown"), 404));
     }
 
@@ -126,13 +167,14 @@ public sealed class FleetApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
     [InlineData("/v2/auth/device", "not json", "body")]
     [InlineData("/relay/devices/approve", "{\"user_code\": [1]}", "user_code")]
     [InlineData("/relay/devices/deny", "{}", "user_code")]
-    [InlineData("/v2/computes", "{}", "machine_id")]
-    [InlineData("/v2/computes", "{\"machine_id\": \"mch_x\", \"relay_version\": \"1\", \"os\": \"linux\", \"arch\": \"x64\"}", "capabilities")]
-    [InlineData("/v2/computes", "{\"machine_id\": \"mch x/\", \"relay_version\": \"1\", \"os\": \"linux\", \"arch\": \"x64\", \"capabilities\": {}}", "machine_id")]
-    [InlineData("/v2/computes", "{\"machine_id\": \"mch_x\", \"relay_version\": 1, \"os\": \"linux\", \"arch\": \"x64\", \"capabilities\": {}}", "relay_version")]
-    [InlineData("/v2/computes", "{\"machine_id\": \"mch_x\", \"relay_version\": \"1\", \"os\": \"linux\", \"arch\": \"x64\", \"capabilities\": {\"cpus\": \"many\"}}", "capabilities.cpus")]
-    [InlineData("/v2/computes", "{\"machine_id\": \"mch_x\", \"kind\": \"cloud\", \"relay_version\": \"1\", \"os\": \"linux\", \"arch\": \"x64\", \"capabilities\": {}}", "kind")]
-    [InlineData("/v2/computes", "{\"machine_id\": \"mch_x\", \"relay_version\": \"1\", \"os\": \"linux\", \"arch\": \"x64\", \"capabilities\": {\"runtimes\": [\"node\"]}}", "capabilities.runtimes")]
+    [InlineData("/v2/computes/register", "{}", "capabilities")]
+    [InlineData("/v2/computes/register", "{\"capabilities\": {}, \"compute_id\": \"cmp x/\"}", "compute_id")]
+    [InlineData("/v2/computes/register", "{\"capabilities\": {}, \"metadata\": {\"machine_id\": \"mch x/\"}}", "machine_id")]
+    [InlineData("/v2/computes/register", "{\"capabilities\": {}, \"metadata\": {\"relay_version\": 1}}", "relay_version")]
+    [InlineData("/v2/computes/register", "{\"capabilities\": {\"cpus\": \"many\"}}", "capabilities.cpus")]
+    [InlineData("/v2/computes/register", "{\"kind\": \"cloud\", \"capabilities\": {}}", "kind")]
+    [InlineData("/v2/computes/register", "{\"capabilities\": {}, \"connection\": {\"transport\": \"carrier_pigeon\"}}", "connection.transport")]
+    [InlineData("/v2/computes/register", "{\"capabilities\": {\"runtimes\": [\"node\"]}}", "capabilities.runtimes")]
     public async Task Malformed_bodies_are_400_naming_the_field(string path, string body, string field)
     {
         using var response = await Gateway.Client.PostAsync(path, RelayDaemon.Json(body));
@@ -142,10 +184,11 @@ public sealed class FleetApiTests(GatewayFixture fixture) : IClassFixture<Gatewa
 
     [Theory]
     [InlineData("{}", "status")]
-    [InlineData("{\"status\": \"sleeping\", \"active_sandboxes\": 0}", "status")]
-    [InlineData("{\"status\": \"ready\"}", "active_sandboxes")]
-    [InlineData("{\"status\": \"ready\", \"active_sandboxes\": -1}", "active_sandboxes")]
-    [InlineData("{\"status\": \"ready\", \"active_sandboxes\": 1.5}", "active_sandboxes")]
+    [InlineData("{\"status\": \"sleeping\"}", "status")]
+    [InlineData("{\"status\": \"ready\"}", "status")]
+    [InlineData("{\"status\": \"online\", \"metadata\": {\"active_sandboxes\": -1}}", "active_sandboxes")]
+    [InlineData("{\"status\": \"online\", \"metadata\": {\"active_sandboxes\": 1.5}}", "active_sandboxes")]
+    [InlineData("{\"status\": \"online\", \"capabilities\": {\"cpus\": \"many\"}}", "capabilities.cpus")]
     public async Task Malformed_heartbeats_are_400_naming_the_field(string body, string field)
     {
         var computeId = (await GatewayFixture.RegisterAsync(Gateway.Client, "mch_owner_box"))["compute_id"]!.GetValue<string>();

@@ -62,6 +62,8 @@ public sealed partial class FleetProcessTests
             var registered = await EventuallyAsync(() => RelayComputeAsync(ownerA), compute => compute is not null);
             computeId = registered!["compute_id"]!.GetValue<string>();
             Assert.Equal(MachineIdOf(homeB.Path), registered["machine_id"]!.GetValue<string>());
+            // The compute id B proposed (its own, from identity.json) was free, so it is B's.
+            Assert.Equal(IdentityOf(homeB.Path)["compute_id"]!.GetValue<string>(), computeId);
             Assert.True(registered["capabilities"]!["runtimes"]!.AsObject().ContainsKey("shell"));
             Assert.Equal("none", registered["capabilities"]!["isolation"]!.GetValue<string>());
             var firstBeat = registered["last_heartbeat_at"]!.GetValue<DateTimeOffset>();
@@ -88,6 +90,9 @@ public sealed partial class FleetProcessTests
             relay.Terminate();
             await relay.WaitForExitAsync(Patience);
         }
+
+        // A clean stop takes B off A's fleet; it comes back under the same id when it starts again.
+        Assert.Null(await RelayComputeAsync(ownerA));
 
         var link = Path.Combine(homeB.Path, "relay", "link.json");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(link));
@@ -125,7 +130,7 @@ public sealed partial class FleetProcessTests
         Assert.True(revoke.ExitCode == 0, revoke.Stderr);
         Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await asRelay.GetAsync("/v2/auth/whoami"), 401));
         Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(
-            await asRelay.PostAsync($"/v2/computes/{computeId}/heartbeat", RelayDaemon.Json("""{"status": "ready", "active_sandboxes": 0}""")), 401));
+            await asRelay.PostAsync($"/v2/computes/{computeId}/heartbeat", RelayDaemon.Json("""{"status": "online"}""")), 401));
         var failing = await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["registration"]?.GetValue<string>() == "failing");
         Assert.Contains("revoked", failing["gateway"]!["last_error"]!.GetValue<string>(), StringComparison.Ordinal);
         using var local = Client($"http://127.0.0.1:{portB}", File.ReadAllText(Path.Combine(homeB.Path, "relay", "local.token")).Trim());
@@ -232,7 +237,10 @@ public sealed partial class FleetProcessTests
     }
 
     private static string MachineIdOf(string home) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(home, "relay", "identity.json")))!["machine_id"]!.GetValue<string>();
+        IdentityOf(home)["machine_id"]!.GetValue<string>();
+
+    private static JsonNode IdentityOf(string home) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(home, "relay", "identity.json")))!;
 
     private static string ReadShared(string path)
     {

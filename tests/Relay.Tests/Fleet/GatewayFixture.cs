@@ -40,31 +40,46 @@ public sealed class GatewayFixture : IAsyncLifetime
         return (approved["access_token"]!.GetValue<string>(), approved["key_id"]!.GetValue<string>());
     }
 
-    public static JsonObject Registration(string machineId) => new()
+    /// <summary>A registration body as the original relay sends it (SPEC 7), for the machine <paramref name="machineId"/>.</summary>
+    public static JsonObject Registration(string machineId, string? computeId = null, string relayVersion = "0.1.0")
     {
-        ["machine_id"] = machineId,
-        ["label"] = "studio",
-        ["provider"] = "cerver_local_provider",
-        ["kind"] = "relay",
-        ["scope"] = "private",
-        ["relay_version"] = "0.1.0",
-        ["os"] = "linux",
-        ["arch"] = "x64",
-        ["capabilities"] = new JsonObject
+        var body = new JsonObject
         {
-            ["runtimes"] = new JsonObject { ["node"] = "22.1.0" },
-            ["cli_tools"] = new JsonArray("claude"),
-            ["local_models"] = new JsonObject(),
-            ["isolation"] = "bubblewrap",
-            ["cpus"] = 8,
-            ["memory_mb"] = 16384,
-            ["max_sandboxes"] = 64,
-        },
-    };
+            ["label"] = "studio",
+            ["kind"] = "local",
+            ["provider"] = "cerver_local_provider",
+            ["capabilities"] = new JsonObject
+            {
+                ["runtimes"] = new JsonObject { ["node"] = "22.1.0", ["shell"] = "sh" },
+                ["streaming"] = true,
+                ["cli_tools"] = new JsonArray("claude"),
+                ["local_models"] = new JsonObject(),
+                ["isolation"] = "bubblewrap",
+                ["cpus"] = 8,
+                ["memory_mb"] = 16384,
+                ["max_sandboxes"] = 64,
+            },
+            ["metadata"] = new JsonObject
+            {
+                ["machine_id"] = machineId,
+                ["machine_name"] = "studio",
+                ["relay_version"] = relayVersion,
+                ["os"] = "linux",
+                ["arch"] = "x64",
+            },
+            ["connection"] = new JsonObject { ["transport"] = "cerver_connect", ["connect_id"] = computeId },
+        };
+        if (computeId is not null)
+        {
+            body["compute_id"] = computeId;
+        }
+
+        return body;
+    }
 
     public static async Task<JsonObject> RegisterAsync(HttpClient client, string machineId) =>
-        await RelayDaemon.ReadJsonAsync(await client.PostAsync("/v2/computes", RelayDaemon.Json(Registration(machineId).ToJsonString())), 200);
+        await RelayDaemon.ReadJsonAsync(await client.PostAsync("/v2/computes/register", RelayDaemon.Json(Registration(machineId).ToJsonString())), 200);
 
-    public static Task<HttpResponseMessage> HeartbeatAsync(HttpClient client, string computeId, string status = "ready", int active = 0) =>
-        client.PostAsync($"/v2/computes/{computeId}/heartbeat", RelayDaemon.Json($$"""{"status": "{{status}}", "active_sandboxes": {{active}}, "version": "0.1.0"}"""));
+    public static Task<HttpResponseMessage> HeartbeatAsync(HttpClient client, string computeId, string status = "online", int active = 0) =>
+        client.PostAsync($"/v2/computes/{computeId}/heartbeat", RelayDaemon.Json($$$"""{"status": "{{{status}}}", "metadata": {"active_sandboxes": {{{active}}}, "relay_version": "0.1.0"}}"""));
 }

@@ -17,30 +17,52 @@ public sealed record ComputeCapabilities
     public int? Cpus { get; init; }
     public long? MemoryMb { get; init; }
     public int? MaxSandboxes { get; init; }
+
+    /// <summary>Observed flags of the original relay: it streams runs, keeps workspaces, has no public preview.</summary>
+    public bool? Streaming { get; init; }
+    public bool? Persistence { get; init; }
+    public bool? PublicPreview { get; init; }
 }
 
 public sealed record AgentCapability(string Name, bool Installed, string? Version, bool LoggedIn);
 
-/// <summary>POST /v2/computes, field for field as SPEC 7 lists them.</summary>
+/// <summary>
+/// <c>POST /v2/computes/register</c> (observed: the original Python relay). The relay proposes
+/// its own compute id; the gateway's answer wins.
+/// </summary>
 public sealed record RegisterComputeRequest
 {
-    public string? MachineId { get; init; }
     public string? Label { get; init; }
-    public string? Provider { get; init; }
     public string? Kind { get; init; }
-    public string? Scope { get; init; }
+    public string? Provider { get; init; }
+    public string? ComputeId { get; init; }
+    public ComputeCapabilities? Capabilities { get; init; }
+    public ComputeMetadata? Metadata { get; init; }
+    public ComputeConnection? Connection { get; init; }
+}
+
+/// <summary>Where and what the relay is; <c>machine_id</c> is this relay's addition, so one machine keeps one compute.</summary>
+public sealed record ComputeMetadata
+{
+    public string? MachineId { get; init; }
+    public string? MachineName { get; init; }
+    public string? WorkingDirectory { get; init; }
+    public string? HomeDirectory { get; init; }
     public string? RelayVersion { get; init; }
     public string? Os { get; init; }
     public string? Arch { get; init; }
-    public ComputeCapabilities? Capabilities { get; init; }
+    public int? ActiveSandboxes { get; init; }
 }
 
-/// <summary>POST /v2/computes/{id}/heartbeat.</summary>
+/// <summary>How the gateway reaches the relay: always its connect channel, named by the compute id.</summary>
+public sealed record ComputeConnection(string? Transport, string? ConnectId);
+
+/// <summary><c>POST /v2/computes/{id}/heartbeat</c> (observed): status, and the capabilities and metadata as they are now.</summary>
 public sealed record HeartbeatRequest
 {
     public string? Status { get; init; }
-    public int? ActiveSandboxes { get; init; }
-    public string? Version { get; init; }
+    public ComputeCapabilities? Capabilities { get; init; }
+    public ComputeMetadata? Metadata { get; init; }
 }
 
 public sealed record HeartbeatResponse(string ComputeId, string Status, DateTimeOffset LastHeartbeatAt, int HeartbeatIntervalSeconds);
@@ -58,6 +80,9 @@ public sealed record ComputeInfo(
 {
     public string? MachineId { get; init; }
     public string? AccountId { get; init; }
+
+    /// <summary>The observed registration answer's name for the account.</summary>
+    public string? OwnerId { get; init; }
     public string? RelayVersion { get; init; }
     public string? Os { get; init; }
     public string? Arch { get; init; }
@@ -77,6 +102,7 @@ public sealed record UnregisterResponse(string ComputeId, string Status);
     NumberHandling = JsonNumberHandling.Strict)]
 [JsonSerializable(typeof(ComputeCapabilities))]
 [JsonSerializable(typeof(RegisterComputeRequest))]
+[JsonSerializable(typeof(ComputeMetadata))]
 [JsonSerializable(typeof(HeartbeatRequest))]
 [JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(ComputeInfo))]
