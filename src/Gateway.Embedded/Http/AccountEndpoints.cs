@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Accounts.Wire;
+using Cerver.Relay.Compute.Contract;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -65,6 +66,17 @@ public static class AccountEndpoints
 
         endpoints.MapDelete("/relay/devices/{keyId}", async (string keyId, RelayKeys keys, CancellationToken cancellationToken) =>
             Results.Json(IssuedKeyOf(await keys.RevokeAsync(keyId, cancellationToken)), json.IssuedKey));
+
+        // SPEC 7: `logout` revokes its own key; a relay key may revoke itself and nothing else.
+        endpoints.MapDelete("/v2/auth/keys/{keyId}", async (string keyId, Caller caller, RelayKeys keys, CancellationToken cancellationToken) =>
+        {
+            if (!caller.IsOwner && caller.KeyId != keyId)
+            {
+                throw new ComputeException(ComputeErrorKind.Forbidden, "forbidden_key", "A relay key may revoke only itself.");
+            }
+
+            return Results.Json(IssuedKeyOf(await keys.RevokeAsync(keyId, cancellationToken)), json.IssuedKey);
+        }).AllowRelayKeys();
 
         return endpoints;
     }

@@ -42,6 +42,9 @@ public sealed record RelaySettings
     public int DevicePollIntervalSeconds { get; init; } = 5;
 
     /// <summary>The gateway this relay logs in to and registers with.</summary>
+    /// <summary>Whether the key was read from <c>cerver.env</c>, where <c>logout</c> removes it (not from the environment).</summary>
+    public bool ApiKeyFromEnvFile { get; init; }
+
     public Uri Gateway => GatewayUrl is null ? DefaultGatewayUrl : new Uri(GatewayUrl);
 
     /// <summary>The address to dial this daemon on (a wildcard listen address is reached through loopback).</summary>

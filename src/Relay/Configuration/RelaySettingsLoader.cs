@@ -66,6 +66,7 @@ public static class RelaySettingsLoader
             Isolation = isolation,
             GatewayUrl = gatewayUrl?.TrimEnd('/'),
             ApiKey = Pick("CERVER_API_KEY"),
+            ApiKeyFromEnvFile = Value(environment, "CERVER_API_KEY") is null && envFile.ContainsKey("CERVER_API_KEY"),
             AutoUpdate = Pick("CERVER_AUTO_UPDATE") is not ("0" or "false" or "no" or "off"),
             UpdateRepo = updateRepo,
             GitHubApiUrl = gitHubApiUrl,

@@ -52,6 +52,10 @@ public sealed class GatewayClient(HttpClient http)
     public Task<UnregisterResponse> UnregisterAsync(string apiKey, string computeId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"/v2/computes/{Uri.EscapeDataString(computeId)}", apiKey, null, FleetJsonContext.Default.UnregisterResponse, cancellationToken);
 
+    /// <summary>Revokes the key itself (SPEC 7, <c>logout</c>); a gateway without the endpoint answers 404 or 405.</summary>
+    public Task<IssuedKey> RevokeKeyAsync(string apiKey, string keyId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"/v2/auth/keys/{Uri.EscapeDataString(keyId)}", apiKey, null, AccountJsonContext.Default.IssuedKey, cancellationToken);
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, string? apiKey, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         using var response = await ExchangeAsync(method, path, apiKey, content, cancellationToken);

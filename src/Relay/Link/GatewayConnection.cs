@@ -75,6 +75,17 @@ public sealed class GatewayConnection
 
     internal void Disabled(string state, Uri? gateway) => Update(current => current with { State = state, GatewayUrl = gateway });
 
+    /// <summary>The key was taken away: nothing to unregister with any more, and nothing to register.</summary>
+    internal void LoggedOut(Uri gateway)
+    {
+        lock (_lock)
+        {
+            _registration = null;
+        }
+
+        Disabled(GatewayConnectionState.NotLoggedIn, gateway);
+    }
+
     internal void Registering(Uri gateway) => Update(current => current with { State = GatewayConnectionState.Registering, GatewayUrl = gateway });
 
     internal void Registered(GatewayRegistration registration, DateTimeOffset at)

@@ -3,6 +3,7 @@ using Cerver.Gateway.Embedded.Fleet.Wire;
 using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Sandboxes;
 using Cerver.Relay.Compute.Storage;
+using Cerver.Relay.Configuration;
 using Cerver.Relay.Daemon;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -54,6 +55,13 @@ public sealed partial class GatewayRegistrationService(
         string? computeId = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (LoggedOut(relay))
+            {
+                connection.LoggedOut(relay.Gateway);
+                LogLoggedOut(relay.Paths.EnvFile);
+                return;
+            }
+
             try
             {
                 if (computeId is null)
@@ -172,6 +180,10 @@ public sealed partial class GatewayRegistrationService(
         };
     }
 
+    /// <summary><c>logout</c> took the key out of <c>cerver.env</c> (or replaced it): this daemon must not register with it again.</summary>
+    private static bool LoggedOut(RelaySettings relay) =>
+        relay.ApiKeyFromEnvFile && CerverEnvFile.Read(relay.Paths.EnvFile).GetValueOrDefault("CERVER_API_KEY") != relay.ApiKey;
+
     private Task WhenStartedAsync(CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -199,6 +211,9 @@ public sealed partial class GatewayRegistrationService(
 
     [LoggerMessage(LogLevel.Warning, "The gateway gave compute id {ComputeId} instead of {Previous}")]
     private partial void LogComputeIdChanged(string previous, string computeId);
+
+    [LoggerMessage(LogLevel.Warning, "The key is no longer in {EnvFile} (logged out): no more registration until a login and a restart")]
+    private partial void LogLoggedOut(string envFile);
 
     [LoggerMessage(LogLevel.Information, "Unregistered compute {ComputeId} from the gateway")]
     private partial void LogUnregistered(string computeId);

@@ -151,6 +151,64 @@ public sealed partial class FleetProcessTests
     }
 
     [Fact]
+    public async Task Logout_unregisters_revokes_the_key_and_stops_the_running_relay_registering()
+    {
+        using var homeA = new TempDirectory("cerver-relay");
+        using var homeB = new TempDirectory("cerver-relay");
+        var portA = RelayProcess.FreePort();
+        var portB = RelayProcess.FreePort();
+        var urlA = $"http://127.0.0.1:{portA}";
+        using var gateway = await RelayProcess.StartAsync(homeA.Path, portA, Env(portA));
+        using var ownerA = Client(urlA, File.ReadAllText(Path.Combine(homeA.Path, "relay", "local.token")).Trim());
+        var key = await IssueKeyAsync(ownerA, urlA);
+        File.WriteAllText(Path.Combine(homeB.Path, "cerver.env"), $"CERVER_API_KEY={key}\nCERVER_GATEWAY_URL={urlA}\n");
+        var envB = Env(portB);
+        using var relay = await RelayProcess.StartAsync(homeB.Path, portB, envB);
+        await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["registration"]?.GetValue<string>() == "registered");
+        Assert.NotNull(await RelayComputeAsync(ownerA));
+
+        var logout = await RelayProcess.RunCliAsync(homeB.Path, ["logout"], envB);
+
+        Assert.True(logout.ExitCode == 0, logout.Stderr);
+        Assert.Contains("Unregistered compute", logout.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Revoked the key", logout.Stdout, StringComparison.Ordinal);
+        using var asRelay = Client(urlA, key);
+        Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await asRelay.GetAsync("/v2/auth/whoami"), 401));
+        await EventuallyAsync(() => StatusAsync(homeB.Path, envB), s => s["gateway"]?["registration"]?.GetValue<string>() == "not_logged_in");
+        Assert.Null(await RelayComputeAsync(ownerA));
+    }
+
+    [Fact]
+    public async Task A_relay_key_may_revoke_itself_and_no_other()
+    {
+        using var home = new TempDirectory("cerver-relay");
+        var port = RelayProcess.FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        using var gateway = await RelayProcess.StartAsync(home.Path, port, Env(port));
+        using var owner = Client(url, File.ReadAllText(Path.Combine(home.Path, "relay", "local.token")).Trim());
+        using var first = Client(url, await IssueKeyAsync(owner, url));
+        using var second = Client(url, await IssueKeyAsync(owner, url));
+        var secondId = (await RelayDaemon.ReadJsonAsync(await second.GetAsync("/v2/auth/whoami"), 200))["key_id"]!.GetValue<string>();
+        var firstId = (await RelayDaemon.ReadJsonAsync(await first.GetAsync("/v2/auth/whoami"), 200))["key_id"]!.GetValue<string>();
+
+        Assert.Equal("forbidden_key", await RelayDaemon.ReadErrorAsync(await first.DeleteAsync($"/v2/auth/keys/{secondId}"), 403));
+        Assert.Equal("revoked", (await RelayDaemon.ReadJsonAsync(await first.DeleteAsync($"/v2/auth/keys/{firstId}"), 200))["status"]!.GetValue<string>());
+
+        Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await first.GetAsync("/v2/auth/whoami"), 401));
+        await RelayDaemon.ReadJsonAsync(await second.GetAsync("/v2/auth/whoami"), 200);
+    }
+
+    /// <summary>A relay key through the whole device flow, approved by the gateway's owner.</summary>
+    private static async Task<string> IssueKeyAsync(HttpClient owner, string url)
+    {
+        using var anonymous = new HttpClient { BaseAddress = new Uri(url), Timeout = Patience };
+        var start = await RelayDaemon.ReadJsonAsync(await anonymous.PostAsync("/v2/auth/device", RelayDaemon.Json("""{"machine_name": "logout-box"}""")), 200);
+        await RelayDaemon.ReadJsonAsync(await owner.PostAsync("/relay/devices/approve", RelayDaemon.Json($$"""{"user_code": "{{start["user_code"]!.GetValue<string>()}}"}""")), 200);
+        var approved = await RelayDaemon.ReadJsonAsync(await anonymous.GetAsync($"/v2/auth/device?device_code={Uri.EscapeDataString(start["device_code"]!.GetValue<string>())}"), 200);
+        return approved["access_token"]!.GetValue<string>();
+    }
+
+    [Fact]
     public async Task Login_to_an_unreachable_gateway_says_so_and_writes_nothing()
     {
         using var home = new TempDirectory("cerver-relay");
