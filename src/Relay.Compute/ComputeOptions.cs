@@ -27,9 +27,15 @@ public sealed class ComputeOptions
 
     public int MaxSandboxMinutes { get; set; } = 24 * 60;
 
-    public double DefaultRunTimeoutSeconds { get; set; } = 300;
+    /// <summary>The run timeout of a request that names none; a gateway bounds its wait for a linked relay's run by it.</summary>
+    public const double StandardRunTimeoutSeconds = 300;
 
-    public double MaxRunTimeoutSeconds { get; set; } = 24 * 60 * 60;
+    /// <summary>No run may ask for longer; a gateway's wait for a linked relay's run is capped by it.</summary>
+    public const double LongestRunTimeoutSeconds = 24 * 60 * 60;
+
+    public double DefaultRunTimeoutSeconds { get; set; } = StandardRunTimeoutSeconds;
+
+    public double MaxRunTimeoutSeconds { get; set; } = LongestRunTimeoutSeconds;
 
     /// <summary>Per-stream output cap of a buffered <c>run</c>; streams are never cut.</summary>
     public int OutputCapBytes { get; set; } = 1024 * 1024;

@@ -86,7 +86,7 @@ public static class GatewayEndpoints
         {
             var started = time.GetTimestamp();
             var body = await JsonBody.ReadAsync(context.Request, ComputeJsonContext.Default.RunRequest);
-            var (session, events) = sessions.OpenStream(id, body, started, context.RequestAborted);
+            var (session, events) = await sessions.OpenStreamAsync(id, body, started, context.RequestAborted);
             var latency = (long)time.GetElapsedTime(started).TotalMilliseconds;
             context.Response.Headers["X-Cerver-Session-Id"] = session.SessionId;
             context.Response.Headers["X-Cerver-Provider"] = session.Provider;

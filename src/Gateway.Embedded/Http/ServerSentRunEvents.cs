@@ -13,26 +13,20 @@ public static class ServerSentRunEvents
 {
     /// <summary>
     /// Streams the events of a run; returns the exit, or null when the stream ended in an error.
-    /// A refusal the compute knows at once (a bad body, an unknown sandbox: it checks the request
-    /// before its first await) is thrown before the response starts, so the client gets a 4xx
-    /// with the error as JSON instead of a 200 stream that only carries an <c>error</c> event.
-    /// <paramref name="onStarted"/> runs once the stream's headers are out.
+    /// Every refusal comes before a stream's first event (its <see cref="RunAcceptedEvent"/>), on
+    /// this machine as on a linked relay, so waiting for that event before the response starts
+    /// gives a refused run a 4xx with the error as JSON instead of a 200 stream that only
+    /// carries an <c>error</c> event. <paramref name="onStarted"/> runs once the stream's headers are out.
     /// </summary>
     public static async Task<RunExitEvent?> StreamAsync(HttpResponse response, IAsyncEnumerable<RunStreamEvent> events, Action? onStarted, CancellationToken cancellationToken)
     {
         await using var enumerator = events.GetAsyncEnumerator(cancellationToken);
-        var first = enumerator.MoveNextAsync().AsTask();
-        if (first.IsFaulted)
-        {
-            await first;
-        }
-
+        var more = await enumerator.MoveNextAsync();
         Start(response);
         await response.Body.FlushAsync(cancellationToken);
         onStarted?.Invoke();
         try
         {
-            var more = await first;
             while (more)
             {
                 switch (enumerator.Current)

@@ -12,7 +12,10 @@ namespace Cerver.Gateway.Embedded.Link;
 /// </summary>
 public sealed class LinkChannel(WebSocket socket) : IDisposable
 {
-    /// <summary>Large enough for a 16 MiB file as base64 inside a frame.</summary>
+    /// <summary>
+    /// Large enough for a 16 MiB file as base64, or as multi-byte UTF-8 text (frames do not
+    /// escape non-ASCII, see <see cref="LinkJsonContext.Wire"/>), inside a frame.
+    /// </summary>
     public const int MaxFrameBytes = 32 * 1024 * 1024;
 
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -22,7 +25,7 @@ public sealed class LinkChannel(WebSocket socket) : IDisposable
 
     public async Task SendAsync(LinkFrame frame, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, LinkJsonContext.Default.LinkFrame);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, LinkJsonContext.Wire.LinkFrame);
         await _sending.WaitAsync(cancellationToken);
         try
         {

@@ -22,21 +22,32 @@ public sealed class LinkedCompute(RelayLink link) : ICompute
     public RelayLink Link => link;
 
     public async Task<SandboxRecord> CreateSandboxAsync(CreateSandboxRequest request, CancellationToken cancellationToken) =>
-        AsSeenHere(await CallAsync(LinkOps.CreateSandbox, null, Args(request, Json.CreateSandboxRequest), Json.SandboxRecord, cancellationToken));
+        AsSeenHere(await CallAsync(LinkOps.CreateSandbox, null, Args(request, Json.CreateSandboxRequest), LinkCallDeadline.Quick, Json.SandboxRecord, cancellationToken));
 
     public async Task<SandboxRecord> GetSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
-        AsSeenHere(await CallAsync(LinkOps.GetSandbox, sandboxId, null, Json.SandboxRecord, cancellationToken));
+        AsSeenHere(await CallAsync(LinkOps.GetSandbox, sandboxId, null, LinkCallDeadline.Quick, Json.SandboxRecord, cancellationToken));
 
     public async Task<IReadOnlyList<SandboxRecord>> ListSandboxesAsync(CancellationToken cancellationToken) =>
-        [.. (await CallAsync(LinkOps.ListSandboxes, null, null, Json.SandboxList, cancellationToken)).Sandboxes.Select(AsSeenHere)];
+        [.. (await CallAsync(LinkOps.ListSandboxes, null, null, LinkCallDeadline.Quick, Json.SandboxList, cancellationToken)).Sandboxes.Select(AsSeenHere)];
 
     public Task<RunResult> RunSandboxAsync(string sandboxId, RunRequest request, CancellationToken cancellationToken) =>
-        CallAsync(LinkOps.RunSandbox, sandboxId, Args(request, Json.RunRequest), Json.RunResult, cancellationToken);
+        CallAsync(LinkOps.RunSandbox, sandboxId, Args(request, Json.RunRequest), LinkCallDeadline.ForRun(request), Json.RunResult, cancellationToken);
 
+    /// <summary>
+    /// The relay's <c>accepted</c> frame is the stream's <see cref="RunAcceptedEvent"/>: a refusal
+    /// arrives as the call's error before it, so it is thrown by the first <c>MoveNextAsync</c>
+    /// exactly as on this machine.
+    /// </summary>
     public async IAsyncEnumerable<RunStreamEvent> RunSandboxStreamAsync(string sandboxId, RunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var frame in link.ExchangeAsync(LinkOps.RunSandboxStream, sandboxId, Args(request, Json.RunRequest), cancellationToken))
+        await foreach (var frame in link.ExchangeAsync(LinkOps.RunSandboxStream, sandboxId, Args(request, Json.RunRequest), LinkCallDeadline.ForRun(request), cancellationToken))
         {
+            if (frame.Type == LinkFrameTypes.Accepted)
+            {
+                yield return new RunAcceptedEvent();
+                continue;
+            }
+
             if (frame.Type == LinkFrameTypes.Chunk)
             {
                 yield return new RunOutputEvent(frame.Stream == "stderr" ? OutputKind.Stderr : OutputKind.Stdout, frame.Data ?? "");
@@ -52,23 +63,23 @@ public sealed class LinkedCompute(RelayLink link) : ICompute
     }
 
     public Task<RunResult> InstallPackageAsync(string sandboxId, InstallPackageRequest request, CancellationToken cancellationToken) =>
-        CallAsync(LinkOps.InstallPackage, sandboxId, Args(request, Json.InstallPackageRequest), Json.RunResult, cancellationToken);
+        CallAsync(LinkOps.InstallPackage, sandboxId, Args(request, Json.InstallPackageRequest), LinkCallDeadline.ForInstall(), Json.RunResult, cancellationToken);
 
     public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken) =>
-        CallAsync(LinkOps.WriteFile, sandboxId, Args(request, Json.WriteFileRequest), Json.WriteFileResult, cancellationToken);
+        CallAsync(LinkOps.WriteFile, sandboxId, Args(request, Json.WriteFileRequest), LinkCallDeadline.Quick, Json.WriteFileResult, cancellationToken);
 
     public Task<ReadFileResult> ReadFileAsync(string sandboxId, string path, FileEncoding encoding, CancellationToken cancellationToken) =>
         CallAsync(LinkOps.ReadFile, sandboxId, new JsonObject { ["path"] = path, ["encoding"] = encoding == FileEncoding.Base64 ? "base64" : "utf8" },
-            Json.ReadFileResult, cancellationToken);
+            LinkCallDeadline.Quick, Json.ReadFileResult, cancellationToken);
 
     public Task<SandboxState> GetStateAsync(string sandboxId, CancellationToken cancellationToken) =>
-        CallAsync(LinkOps.GetState, sandboxId, null, Json.SandboxState, cancellationToken);
+        CallAsync(LinkOps.GetState, sandboxId, null, LinkCallDeadline.Quick, Json.SandboxState, cancellationToken);
 
     public Task<SandboxState> SetStateAsync(string sandboxId, JsonObject state, CancellationToken cancellationToken) =>
-        CallAsync(LinkOps.SetState, sandboxId, new JsonObject { ["state"] = state.DeepClone() }, Json.SandboxState, cancellationToken);
+        CallAsync(LinkOps.SetState, sandboxId, new JsonObject { ["state"] = state.DeepClone() }, LinkCallDeadline.Quick, Json.SandboxState, cancellationToken);
 
     public Task<DeleteSandboxResult> DeleteSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
-        CallAsync(LinkOps.DeleteSandbox, sandboxId, null, Json.DeleteSandboxResult, cancellationToken);
+        CallAsync(LinkOps.DeleteSandbox, sandboxId, null, LinkCallDeadline.Quick, Json.DeleteSandboxResult, cancellationToken);
 
     /// <summary>
     /// A turn on the linked relay: its events arrive as <c>agent</c> chunks, its completion as
@@ -79,7 +90,7 @@ public sealed class LinkedCompute(RelayLink link) : ICompute
     {
         var args = JsonSerializer.SerializeToNode(AgentTurnWire.From(turn), AgentJsonContext.Default.AgentTurnWire) as JsonObject ?? [];
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using var frames = link.ExchangeAsync(LinkOps.RunAgentTurn, sandboxId, args, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var frames = link.ExchangeAsync(LinkOps.RunAgentTurn, sandboxId, args, LinkCallDeadline.ForTurn(turn), cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             AgentEvent item;
@@ -119,8 +130,8 @@ public sealed class LinkedCompute(RelayLink link) : ICompute
     // gateway it is the compute the gateway registered, routed by that id.
     private SandboxRecord AsSeenHere(SandboxRecord record) => record with { ComputeId = ComputeId, Provider = ComputeId };
 
-    private async Task<T> CallAsync<T>(string op, string? sandboxId, JsonObject? args, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
-        Read(await link.CallAsync(op, sandboxId, args, cancellationToken), result);
+    private async Task<T> CallAsync<T>(string op, string? sandboxId, JsonObject? args, LinkCallDeadline deadline, JsonTypeInfo<T> result, CancellationToken cancellationToken) =>
+        Read(await link.CallAsync(op, sandboxId, args, deadline, cancellationToken), result);
 
     private static JsonObject Args<T>(T request, JsonTypeInfo<T> typeInfo) =>
         JsonSerializer.SerializeToNode(request, typeInfo) as JsonObject ?? [];

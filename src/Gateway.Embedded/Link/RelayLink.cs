@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Cerver.Gateway.Embedded.Link.Wire;
+using Cerver.Relay.Compute.Contract;
 using Microsoft.Extensions.Logging;
 
 namespace Cerver.Gateway.Embedded.Link;
@@ -12,14 +12,15 @@ namespace Cerver.Gateway.Embedded.Link;
 /// <summary>
 /// The gateway's end of one relay's link: sends calls, matches the relay's answers to them
 /// by id, pings, and fails every open call the moment the link goes away — a caller is
-/// never left waiting on a relay that is gone.
+/// never left waiting on a relay that is gone, nor past its call's deadline on one that
+/// never answers.
 /// </summary>
 public sealed partial class RelayLink : IDisposable
 {
     private readonly LinkChannel _channel;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Channel<LinkFrame>> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CallInbox> _calls = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed = new();
     private long _nextCall;
     private long _lastFrameAt;
@@ -47,9 +48,9 @@ public sealed partial class RelayLink : IDisposable
     public int OpenCalls => _calls.Count;
 
     /// <summary>A call answered by one result; an error frame becomes the compute error it names.</summary>
-    public async Task<JsonNode?> CallAsync(string op, string? sandboxId, JsonObject? args, CancellationToken cancellationToken)
+    public async Task<JsonNode?> CallAsync(string op, string? sandboxId, JsonObject? args, LinkCallDeadline deadline, CancellationToken cancellationToken)
     {
-        await foreach (var frame in ExchangeAsync(op, sandboxId, args, cancellationToken))
+        await foreach (var frame in ExchangeAsync(op, sandboxId, args, deadline, cancellationToken))
         {
             if (frame.Type == LinkFrameTypes.Result)
             {
@@ -62,13 +63,17 @@ public sealed partial class RelayLink : IDisposable
 
     /// <summary>
     /// A call's frames as they arrive: chunks, then the final result. An error frame is
-    /// thrown as its compute error; cancelling sends the relay a cancel for the call.
+    /// thrown as its compute error; cancelling, or the deadline passing, sends the relay a
+    /// cancel for the call.
     /// </summary>
-    public async IAsyncEnumerable<LinkFrame> ExchangeAsync(string op, string? sandboxId, JsonObject? args, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<LinkFrame> ExchangeAsync(string op, string? sandboxId, JsonObject? args, LinkCallDeadline deadline,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var id = "c" + Interlocked.Increment(ref _nextCall).ToString(CultureInfo.InvariantCulture);
-        var answers = Channel.CreateUnbounded<LinkFrame>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        _calls[id] = answers;
+        var inbox = new CallInbox();
+        _calls[id] = inbox;
+        using var expiry = new CancellationTokenSource(deadline.Value, _time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         var finished = false;
         try
         {
@@ -77,8 +82,8 @@ public sealed partial class RelayLink : IDisposable
                 throw LinkErrors.Disconnected(ComputeId);
             }
 
-            await SendAsync(new LinkFrame { Type = LinkFrameTypes.Call, Id = id, Op = op, SandboxId = sandboxId, Args = args }, cancellationToken);
-            await foreach (var frame in answers.Reader.ReadAllAsync(cancellationToken))
+            await SendAsync(new LinkFrame { Type = LinkFrameTypes.Call, Id = id, Op = op, SandboxId = sandboxId, Args = args }, waiting.Token);
+            while (await NextAsync(inbox, op, deadline, expiry.Token, waiting.Token) is { } frame)
             {
                 switch (frame.Type)
                 {
@@ -144,9 +149,9 @@ public sealed partial class RelayLink : IDisposable
         finally
         {
             await _closed.CancelAsync();
-            foreach (var (_, answers) in _calls)
+            foreach (var (_, inbox) in _calls)
             {
-                answers.Writer.TryComplete(LinkErrors.Disconnected(ComputeId));
+                inbox.Fail(LinkErrors.Disconnected(ComputeId));
             }
 
             await pinging;
@@ -173,10 +178,14 @@ public sealed partial class RelayLink : IDisposable
             case LinkFrameTypes.Pong:
             case LinkFrameTypes.Hello:
                 return;
-            case LinkFrameTypes.Chunk or LinkFrameTypes.Result or LinkFrameTypes.Error:
-                if (frame.Id is not null && _calls.TryGetValue(frame.Id, out var answers))
+            case LinkFrameTypes.Accepted or LinkFrameTypes.Chunk or LinkFrameTypes.Result or LinkFrameTypes.Error:
+                if (frame.Id is not null && _calls.TryGetValue(frame.Id, out var inbox))
                 {
-                    answers.Writer.TryWrite(frame);
+                    if (!inbox.TryPost(frame) && inbox.Fail(LinkErrors.Overrun(ComputeId, CallInbox.MaxQueuedChars * sizeof(char))))
+                    {
+                        LogOverrun(ComputeId, frame.Id);
+                        await CancelOnRelayAsync(frame.Id);
+                    }
                 }
                 else
                 {
@@ -187,6 +196,19 @@ public sealed partial class RelayLink : IDisposable
             default:
                 LogUnknownType(ComputeId, frame.Type ?? "(none)");
                 return;
+        }
+    }
+
+    // The deadline is told apart from the caller's own cancel, which stays an OperationCanceledException.
+    private async ValueTask<LinkFrame?> NextAsync(CallInbox inbox, string op, LinkCallDeadline deadline, CancellationToken expired, CancellationToken waiting)
+    {
+        try
+        {
+            return await inbox.TakeAsync(waiting);
+        }
+        catch (OperationCanceledException) when (expired.IsCancellationRequested)
+        {
+            throw LinkErrors.TimedOut(ComputeId, op, deadline.Value);
         }
     }
 
@@ -219,7 +241,8 @@ public sealed partial class RelayLink : IDisposable
         {
             await SendAsync(new LinkFrame { Type = LinkFrameTypes.Cancel, Id = id }, _closed.Token);
         }
-        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException
+            or ComputeException { Code: LinkErrors.RelayDisconnected })
         {
             // The link is gone, and with it every process of the call: the relay kills its calls when its link drops.
         }
@@ -254,6 +277,9 @@ public sealed partial class RelayLink : IDisposable
 
     [LoggerMessage(LogLevel.Warning, "Relay {ComputeId} sent a frame of unknown type '{Type}', ignored")]
     private partial void LogUnknownType(string computeId, string type);
+
+    [LoggerMessage(LogLevel.Warning, "Relay {ComputeId} sent call {CallId} more than its reader took; failed and cancelled that call")]
+    private partial void LogOverrun(string computeId, string callId);
 
     [LoggerMessage(LogLevel.Warning, "Relay {ComputeId} said nothing for three ping intervals; dropping its link")]
     private partial void LogSilent(string computeId);

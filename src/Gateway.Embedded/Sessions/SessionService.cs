@@ -209,23 +209,31 @@ public sealed partial class SessionService(
     }
 
     /// <summary>
-    /// Opens a streamed run. The compute checks the request before the first event, so a
-    /// refusal surfaces here as an exception rather than as a broken stream.
+    /// Opens a streamed run and waits for the compute to accept it. Every refusal comes before
+    /// the stream's first event, on this machine as on a linked relay, so it surfaces here as an
+    /// exception and a failed run rather than as a broken stream.
     /// </summary>
-    public (SessionRecord Session, IAsyncEnumerable<RunStreamEvent> Events) OpenStream(string sessionId, RunRequest request, long requestStartedAt, CancellationToken cancellationToken)
+    public async Task<(SessionRecord Session, IAsyncEnumerable<RunStreamEvent> Events)> OpenStreamAsync(string sessionId, RunRequest request, long requestStartedAt, CancellationToken cancellationToken)
     {
         var (session, compute) = BeginRun(sessionId, request);
-        IAsyncEnumerable<RunStreamEvent> events;
+        var events = compute.Compute.RunSandboxStreamAsync(session.SandboxId!, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            events = compute.Compute.RunSandboxStreamAsync(session.SandboxId!, request, cancellationToken);
+            var opened = await events.MoveNextAsync();
+            return (session, Record(session, events, opened, requestStartedAt));
         }
         catch (ComputeException exception)
         {
+            await events.DisposeAsync();
             throw FailRun(session, exception);
         }
-
-        return (session, Record(session, events, requestStartedAt, cancellationToken));
+        catch
+        {
+            // Cancelled while opening: the run is over without an exit, and is recorded so.
+            await events.DisposeAsync();
+            EndStream(session, null, "", "", requestStartedAt);
+            throw;
+        }
     }
 
     /// <summary>Records how long the stream took to open; call when its headers go out.</summary>
@@ -271,17 +279,19 @@ public sealed partial class SessionService(
         return idle.Count;
     }
 
-    private async IAsyncEnumerable<RunStreamEvent> Record(SessionRecord session, IAsyncEnumerable<RunStreamEvent> events, long startedAt,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The rest of an opened stream, recorded into the session as it passes; <paramref name="opened"/> is whether it has a current event.</summary>
+    private async IAsyncEnumerable<RunStreamEvent> Record(SessionRecord session, IAsyncEnumerator<RunStreamEvent> events, bool opened, long startedAt)
     {
+        await using var owned = events;
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         var limit = options.Value.TranscriptOutputChars;
         RunExitEvent? exit = null;
         try
         {
-            await foreach (var item in events.WithCancellation(cancellationToken))
+            for (var more = opened; more; more = await events.MoveNextAsync())
             {
+                var item = events.Current;
                 switch (item)
                 {
                     case RunOutputEvent output:
@@ -302,11 +312,16 @@ public sealed partial class SessionService(
         }
         finally
         {
-            var elapsed = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
-            EndRun(session, exit?.ExitCode, stdout.ToString(), stderr.ToString(), exit?.TimedOut ?? false, writes =>
-                writes.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Stream, time.GetUtcNow(), elapsed,
-                    new JsonObject { ["exit_code"] = exit?.ExitCode, ["completed"] = exit is not null }));
+            EndStream(session, exit, stdout.ToString(), stderr.ToString(), startedAt);
         }
+    }
+
+    private void EndStream(SessionRecord session, RunExitEvent? exit, string stdout, string stderr, long startedAt)
+    {
+        var elapsed = (long)time.GetElapsedTime(startedAt).TotalMilliseconds;
+        EndRun(session, exit?.ExitCode, stdout, stderr, exit?.TimedOut ?? false, writes =>
+            writes.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Stream, time.GetUtcNow(), elapsed,
+                new JsonObject { ["exit_code"] = exit?.ExitCode, ["completed"] = exit is not null }));
     }
 
     private (SessionRecord Session, RegisteredCompute Compute) BeginRun(string sessionId, RunRequest request)

@@ -18,8 +18,10 @@ public interface ICompute
     Task<RunResult> RunSandboxAsync(string sandboxId, RunRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Streams a run. The sequence always ends with one <see cref="RunExitEvent"/>, or throws a
-    /// <see cref="ComputeException"/> when the run could not start or its sandbox went away.
+    /// Streams a run. Refusals (an unknown sandbox, bad input) are thrown by the first
+    /// <c>MoveNextAsync</c>, never by this call and never after an event; the sequence then starts
+    /// with one <see cref="RunAcceptedEvent"/> and always ends with one <see cref="RunExitEvent"/>,
+    /// or throws a <see cref="ComputeException"/> when the run could not start or its sandbox went away.
     /// </summary>
     IAsyncEnumerable<RunStreamEvent> RunSandboxStreamAsync(string sandboxId, RunRequest request, CancellationToken cancellationToken);
 

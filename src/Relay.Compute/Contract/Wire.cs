@@ -57,8 +57,15 @@ public sealed record RunResult
     public required bool Truncated { get; init; }
 }
 
-/// <summary>One event of a streamed run: output chunks, then exactly one exit.</summary>
+/// <summary>One event of a streamed run: one accepted, output chunks, then exactly one exit.</summary>
 public abstract record RunStreamEvent;
+
+/// <summary>
+/// The first event of every stream: the compute checked the sandbox and the request. Every
+/// refusal is thrown before it, so a consumer that waits for it before answering its own
+/// caller (an HTTP status, a session's record) never commits to a run that was refused.
+/// </summary>
+public sealed record RunAcceptedEvent : RunStreamEvent;
 
 public sealed record RunOutputEvent(OutputKind Kind, string Text) : RunStreamEvent;
 

@@ -16,7 +16,8 @@ namespace Cerver.Relay.Compute.Sandboxes;
 /// </summary>
 public sealed partial class LocalCompute
 {
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
+    /// <summary>The whole install, fetch included; a gateway bounds its wait for a linked relay's install by it.</summary>
+    public static TimeSpan InstallTimeout { get; } = TimeSpan.FromMinutes(10);
 
     public async Task<RunResult> InstallPackageAsync(string sandboxId, InstallPackageRequest request, CancellationToken cancellationToken)
     {

@@ -151,11 +151,15 @@ public sealed partial class LocalCompute : ICompute
     }
 
     /// <summary>Checks the sandbox and the request before the first event, so bad input is an error, not a broken stream.</summary>
-    public IAsyncEnumerable<RunStreamEvent> RunSandboxStreamAsync(string sandboxId, RunRequest request, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<RunStreamEvent> RunSandboxStreamAsync(string sandboxId, RunRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var record = Find(sandboxId);
-        var prepared = PrepareRunAsync(record, request);
-        return StreamAsync(record, prepared, request.Stdin, cancellationToken);
+        var (spec, timeout) = await PrepareRunAsync(record, request);
+        yield return new RunAcceptedEvent();
+        await foreach (var item in StreamAsync(record, spec, timeout, request.Stdin, cancellationToken))
+        {
+            yield return item;
+        }
     }
 
     public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken)
@@ -262,11 +266,11 @@ public sealed partial class LocalCompute : ICompute
 
     private async IAsyncEnumerable<RunStreamEvent> StreamAsync(
         SandboxRecord record,
-        Task<(ProcessSpec Spec, TimeSpan Timeout)> prepared,
+        ProcessSpec spec,
+        TimeSpan timeout,
         string? stdin,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (spec, timeout) = await prepared;
         var channel = Channel.CreateBounded<RunStreamEvent>(new BoundedChannelOptions(256) { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(async () =>

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -7,15 +8,17 @@ using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Agents.Wire;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Files;
+using Microsoft.Extensions.Logging;
 
 namespace Cerver.Relay.Link;
 
 /// <summary>
 /// Runs one call frame from the gateway against this machine's compute and answers with
 /// chunk, result or error frames. A refused call is an error frame with the same code the
-/// local API would have answered; nothing a gateway sends can throw out of here.
+/// local API would have answered; nothing a gateway sends can throw out of here, and every
+/// call the gateway still waits for gets its answer.
 /// </summary>
-public sealed class LinkCallDispatcher(ICompute compute)
+public sealed partial class LinkCallDispatcher(ICompute compute, ILogger<LinkCallDispatcher> logger)
 {
     private static readonly ComputeJsonContext Json = ComputeJsonContext.Default;
 
@@ -41,6 +44,17 @@ public sealed class LinkCallDispatcher(ICompute compute)
         {
             var field = exception.Path is null or "$" ? "args" : "args" + exception.Path.TrimStart('$');
             answer = LinkFrame.Failure(call.Id, LinkErrors.From(ComputeException.Invalid(field, "wrong JSON type")));
+        }
+        catch (WebSocketException)
+        {
+            // Sending a chunk failed: the link is gone, and no answer could reach the gateway.
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // A bug, not a refusal: the gateway still gets its answer, and the stack stays in this log.
+            LogInternalError(exception, call.Op ?? "(none)", call.Id ?? "(none)");
+            answer = LinkFrame.Failure(call.Id, LinkErrors.From(LinkErrors.InternalError()));
         }
 
         await send(answer, cancellationToken);
@@ -71,6 +85,9 @@ public sealed class LinkCallDispatcher(ICompute compute)
         {
             switch (item)
             {
+                case RunAcceptedEvent:
+                    await send(new LinkFrame { Type = LinkFrameTypes.Accepted, Id = call.Id }, cancellationToken);
+                    break;
                 case RunOutputEvent output:
                     await send(new LinkFrame
                     {
@@ -127,4 +144,7 @@ public sealed class LinkCallDispatcher(ICompute compute)
         call.Args?["state"] as JsonObject ?? throw ComputeException.Invalid("args.state", "must be a JSON object");
 
     private static JsonNode? Body<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToNode(value, typeInfo);
+
+    [LoggerMessage(LogLevel.Error, "The gateway's {Op} call {CallId} failed with an internal error; answered internal_error")]
+    private partial void LogInternalError(Exception exception, string op, string callId);
 }

@@ -41,6 +41,9 @@ public static class LinkFrameTypes
 {
     public const string Hello = "hello";
     public const string Call = "call";
+
+    /// <summary>A streamed call passed the relay's checks: every refusal of it comes before this frame.</summary>
+    public const string Accepted = "accepted";
     public const string Chunk = "chunk";
     public const string Result = "result";
     public const string Error = "error";
@@ -72,4 +75,19 @@ public static class LinkOps
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LinkFrame))]
-public sealed partial class LinkJsonContext : JsonSerializerContext;
+public sealed partial class LinkJsonContext : JsonSerializerContext
+{
+    private static LinkJsonContext? s_wire;
+
+    /// <summary>
+    /// The context frames go over the link with. Frames are read by the other end of the link,
+    /// never by a browser, so non-ASCII text stays UTF-8 instead of six-byte <c>\uXXXX</c>
+    /// escapes: escaped, a legal 16 MiB file of multi-byte text would outgrow
+    /// <see cref="Link.LinkChannel.MaxFrameBytes"/> and close the link.
+    /// </summary>
+    // Built on first use: a static initializer would run before the generated Default exists.
+    public static LinkJsonContext Wire => s_wire ??= new(new System.Text.Json.JsonSerializerOptions(Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

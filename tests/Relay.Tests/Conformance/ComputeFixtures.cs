@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded.Fleet;
+using Cerver.Gateway.Embedded.Link;
+using Cerver.Relay.Compute.Contract;
+using Cerver.Relay.Compute.Sandboxes;
+using Cerver.Relay.Link;
+using Cerver.Relay.Tests.Infrastructure;
+using Cerver.Relay.Tests.Link;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cerver.Relay.Tests.Conformance;
+
+/// <summary>A real compute for the contract suite, and what the suite needs to know about where it runs.</summary>
+public interface IComputeFixture
+{
+    ICompute Compute { get; }
+
+    /// <summary>The daemon whose machine runs the sandboxes (for looking at workspaces on disk).</summary>
+    RelayDaemon Machine { get; }
+}
+
+/// <summary>A real daemon's own compute: this machine's sandboxes, called in process.</summary>
+public sealed class LocalComputeFixture : IComputeFixture, IAsyncLifetime
+{
+    public RelayDaemon Machine { get; private set; } = null!;
+
+    public ICompute Compute => Machine.App.Services.GetRequiredService<LocalCompute>();
+
+    public async ValueTask InitializeAsync() => Machine = await RelayDaemon.StartAsync("auto");
+
+    public ValueTask DisposeAsync() => Machine.DisposeAsync();
+}
+
+/// <summary>
+/// Relay B's compute as relay A holds it: B dials A's link, and every call of the suite
+/// crosses the real WebSocket to B's daemon (as in <see cref="LinkTests"/>).
+/// </summary>
+public sealed class LinkedComputeFixture : IComputeFixture, IAsyncLifetime
+{
+    private const string AccountKey = "ck_conformance_account_key_0123456789abcdef";
+    private RelayDaemon _a = null!;
+    private string _linkedId = null!;
+
+    public RelayDaemon Machine { get; private set; } = null!;
+
+    public ICompute Compute => Assert.IsType<LinkedCompute>(_a.App.Services.GetRequiredService<ComputeRegistry>().Find(_linkedId)?.Compute);
+
+    public async ValueTask InitializeAsync()
+    {
+        _a = await RelayDaemon.StartAsync("auto", apiKey: AccountKey);
+        _linkedId = await LinkFixtures.RegisterAsync(_a, "conformance-b");
+        Machine = await RelayDaemon.StartAsync("auto", services: services =>
+            services.AddSingleton<ILinkTargetSource>(new FixedLinkTarget(new LinkTarget(_a.BaseUrl, AccountKey, _linkedId,
+                new JsonObject { ["runtimes"] = new JsonObject { ["shell"] = "sh" }, ["isolation"] = "bubblewrap" }))));
+        var registry = _a.App.Services.GetRequiredService<ComputeRegistry>();
+        while (registry.Find(_linkedId) is null)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Machine.DisposeAsync();
+        await _a.DisposeAsync();
+    }
+}
