@@ -21,6 +21,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<AgentTurns>();
         services.AddSingleton<StressTestService>();
         services.AddSingleton<LinkedRelays>();
+        services.AddSingleton<Connect.ConnectedRelays>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<RelayKeys>();
         services.AddSingleton<DeviceStartLimiter>();

@@ -80,7 +80,8 @@ public static class StatusCommand
             ("gateway", gateway?.Url is null ? "none configured" : $"{gateway.Url} ({Registration(gateway)})"),
             ("compute", $"{report.ComputeId} ({report.Label}){(gateway?.ComputeId is null ? "" : $"; {gateway.ComputeId} on the gateway")}"),
             ("heartbeat", Heartbeat(gateway)),
-            ("link", Link(gateway)),
+            ("link", Link(gateway?.Link, gateway?.LinkSince, gateway?.LinkError)),
+            ("connect", Link(gateway?.Connect, gateway?.ConnectSince, gateway?.ConnectError)),
             ("isolation", IsolationLine(report)),
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
             ("limits", Limits(report.Limits)),
@@ -125,11 +126,12 @@ public static class StatusCommand
         null => gateway.Link,
     };
 
-    private static string Link(GatewayStatus? gateway) => gateway switch
+    /// <summary>A channel to the gateway (the dispatch link or the connect channel): connected or offline since when, and why.</summary>
+    private static string Link(string? state, DateTimeOffset? since, string? error) => (state, since) switch
     {
-        { Link: "connected", LinkSince: { } since } => $"connected since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss}",
-        { Link: "offline", LinkSince: { } since } => $"offline since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss}{(gateway.LinkError is null ? "" : $": {gateway.LinkError}")}",
-        { Link: "offline" } => "offline (--offline)",
+        ("connected", { } at) => $"connected since {at.ToLocalTime():yyyy-MM-dd HH:mm:ss}",
+        ("offline", { } at) => $"offline since {at.ToLocalTime():yyyy-MM-dd HH:mm:ss}{(error is null ? "" : $": {error}")}",
+        ("offline", null) => "offline (--offline)",
         _ => "not linked (needs login and registration)",
     };
 

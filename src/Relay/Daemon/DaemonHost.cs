@@ -1,12 +1,14 @@
 using System.Net;
 using Cerver.Gateway.Embedded.Sessions.Agents;
 using Cerver.Gateway.Embedded;
+using Cerver.Gateway.Embedded.Connect;
 using Cerver.Gateway.Embedded.Http;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Sandboxes;
 using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
+using Cerver.Relay.Connect;
 using Cerver.Relay.Link;
 using Cerver.Relay.Update;
 using Microsoft.AspNetCore.Builder;
@@ -95,6 +97,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(snapshot);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton<DaemonState>();
+        builder.Services.AddSingleton(new LocalApiToken(token));
         builder.Services.AddHostedService<ShutdownDrain>();
         builder.Services.AddHostedService<MemoryReclaimer>();
         builder.Services.AddRelayUpdates(settings, options.UpdateTrust);
@@ -102,9 +105,11 @@ public static class DaemonHost
         if (!settings.Offline)
         {
             builder.Services.AddRelayLink();
+            builder.Services.AddConnectChannel();
         }
 
         builder.Services.TryAddSingleton<LinkState>();
+        builder.Services.TryAddKeyedSingleton<LinkState>(ConnectClient.StateKey);
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
@@ -118,6 +123,7 @@ public static class DaemonHost
         app.MapAccountApi();
         app.MapFleetApi();
         app.MapRelayLink();
+        app.MapConnectChannel();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             IsolationWarning.Log(app.Services.GetRequiredService<LocalCompute>(), app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalCompute>>());

@@ -52,6 +52,11 @@ public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, str
     /// <summary>Why the link last dropped or failed to open.</summary>
     public string? LinkError { get; init; }
 
+    /// <summary>The connect channel (SPEC 7): <c>connected</c>, <c>offline</c> or <c>not_linked</c>, since when, and why it last dropped.</summary>
+    public string? Connect { get; init; }
+    public DateTimeOffset? ConnectSince { get; init; }
+    public string? ConnectError { get; init; }
+
     public string? Registration { get; init; }
     public string? AccountId { get; init; }
     public string? KeyId { get; init; }

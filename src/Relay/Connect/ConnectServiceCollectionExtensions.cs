@@ -1,0 +1,18 @@
+using Cerver.Relay.Link;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cerver.Relay.Connect;
+
+public static class ConnectServiceCollectionExtensions
+{
+    /// <summary>The relay's side of the connect channel: it dials once the registration service has registered this relay.</summary>
+    public static IServiceCollection AddConnectChannel(this IServiceCollection services)
+    {
+        services.TryAddKeyedSingleton<LinkState>(ConnectClient.StateKey);
+        services.TryAddSingleton<LocalApiForwarder>();
+        services.TryAddSingleton(ReconnectBackoff.Default);
+        services.AddHostedService<ConnectClient>();
+        return services;
+    }
+}
