@@ -40,4 +40,9 @@ public sealed class GatewayOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     public int MissedHeartbeatsBeforeOffline { get; set; } = 3;
+
+    /// <summary>This machine as the provider names it to the hosted gateway (<c>GET /api/cerver/provider</c>).</summary>
+    public string MachineId { get; set; } = "";
+
+    public string Label { get; set; } = Environment.MachineName;
 }

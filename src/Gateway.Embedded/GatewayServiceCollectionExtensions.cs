@@ -22,6 +22,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<StressTestService>();
         services.AddSingleton<LinkedRelays>();
         services.AddSingleton<Connect.ConnectedRelays>();
+        services.AddSingleton<Provider.ProviderAgents>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<RelayKeys>();
         services.AddSingleton<DeviceStartLimiter>();

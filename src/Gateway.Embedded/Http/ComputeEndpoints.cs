@@ -47,22 +47,34 @@ public static class ComputeEndpoints
             return Results.Json(await compute.InstallPackageAsync(id, body, request.HttpContext.RequestAborted), json.RunResult);
         });
 
-        sandbox.MapPut("/{id}/files", async (string id, HttpRequest request, ICompute compute) =>
+        sandbox.MapFilesAndState();
+
+        sandbox.MapDelete("/{id}", async (string id, ICompute compute, CancellationToken cancellationToken) =>
+            Results.Json(await compute.DeleteSandboxAsync(id, cancellationToken), json.DeleteSandboxResult));
+
+        return endpoints;
+    }
+
+    /// <summary>A sandbox's files and state under <paramref name="group"/>: the same calls for <c>/sandbox</c> and the hosted gateway's provider paths.</summary>
+    internal static RouteGroupBuilder MapFilesAndState(this RouteGroupBuilder group)
+    {
+        var json = ComputeJsonContext.Wire;
+        group.MapPut("/{id}/files", async (string id, HttpRequest request, ICompute compute) =>
         {
             var body = await JsonBody.ReadAsync(request, json.WriteFileRequest);
             return Results.Json(await compute.WriteFileAsync(id, body, request.HttpContext.RequestAborted), json.WriteFileResult);
         });
 
-        sandbox.MapGet("/{id}/files", async (string id, string? path, string? encoding, ICompute compute, CancellationToken cancellationToken) =>
+        group.MapGet("/{id}/files", async (string id, string? path, string? encoding, ICompute compute, CancellationToken cancellationToken) =>
         {
             var parsed = WorkspaceFiles.ParseEncoding(encoding, "encoding");
             return Results.Json(await compute.ReadFileAsync(id, path ?? "", parsed, cancellationToken), json.ReadFileResult);
         });
 
-        sandbox.MapGet("/{id}/state", async (string id, ICompute compute, CancellationToken cancellationToken) =>
+        group.MapGet("/{id}/state", async (string id, ICompute compute, CancellationToken cancellationToken) =>
             Results.Json(await compute.GetStateAsync(id, cancellationToken), json.SandboxState));
 
-        sandbox.MapPut("/{id}/state", async (string id, HttpRequest request, ICompute compute) =>
+        group.MapPut("/{id}/state", async (string id, HttpRequest request, ICompute compute) =>
         {
             var body = await JsonBody.ReadAsync(request, json.SetStateRequest);
             if (body.State is not JsonObject state)
@@ -73,9 +85,6 @@ public static class ComputeEndpoints
             return Results.Json(await compute.SetStateAsync(id, state, request.HttpContext.RequestAborted), json.SandboxState);
         });
 
-        sandbox.MapDelete("/{id}", async (string id, ICompute compute, CancellationToken cancellationToken) =>
-            Results.Json(await compute.DeleteSandboxAsync(id, cancellationToken), json.DeleteSandboxResult));
-
-        return endpoints;
+        return group;
     }
 }

@@ -53,7 +53,7 @@ public static class ServerSentRunEvents
         return null;
     }
 
-    private static void Start(HttpResponse response)
+    internal static void Start(HttpResponse response)
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "text/event-stream; charset=utf-8";

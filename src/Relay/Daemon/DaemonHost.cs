@@ -2,6 +2,7 @@ using System.Net;
 using Cerver.Gateway.Embedded.Sessions.Agents;
 using Cerver.Gateway.Embedded;
 using Cerver.Gateway.Embedded.Connect;
+using Cerver.Gateway.Embedded.Provider;
 using Cerver.Gateway.Embedded.Http;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Relay.Compute;
@@ -89,6 +90,8 @@ public static class DaemonHost
         {
             gateway.HeartbeatInterval = settings.HeartbeatInterval;
             gateway.DevicePollIntervalSeconds = settings.DevicePollIntervalSeconds;
+            gateway.MachineId = identity.MachineId;
+            gateway.Label = identity.Label;
         });
         builder.Services.AddGatewayClient(settings.Gateway);
         builder.Services.AddSingleton<GatewayConnection>();
@@ -124,6 +127,7 @@ public static class DaemonHost
         app.MapFleetApi();
         app.MapRelayLink();
         app.MapConnectChannel();
+        app.MapProviderApi();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             IsolationWarning.Log(app.Services.GetRequiredService<LocalCompute>(), app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalCompute>>());

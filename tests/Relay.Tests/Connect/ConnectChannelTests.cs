@@ -59,6 +59,24 @@ public sealed class ConnectChannelTests : IAsyncLifetime
         Assert.Equal("sandbox_not_found", unknown.Body!["error"]!["code"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task The_hosted_gateways_provider_paths_are_served_through_the_channel()
+    {
+        var relay = await ConnectedAsync();
+
+        var provider = await relay.SendRequestAsync("GET", "/api/cerver/provider", null, Deadline, TestContext.Current.CancellationToken);
+        Assert.Equal(200, provider.Status);
+        Assert.Equal("cerver_local_provider", provider.Body!["provider"]!.GetValue<string>());
+        var created = await relay.SendRequestAsync("POST", "/api/cerver/provider/sandboxes", new JsonObject { ["metadata"] = new JsonObject { ["cerver_session_id"] = "ses_x" } }, Deadline, TestContext.Current.CancellationToken);
+        Assert.Equal(200, created.Status);
+        var id = created.Body!["sandbox_id"]!.GetValue<string>();
+        Assert.True(Directory.Exists(Path.Combine(_b.Home, "relay", "sandboxes", id)), "the provider sandbox is on B");
+
+        var deleted = await relay.SendRequestAsync("DELETE", $"/api/cerver/provider/sandboxes/{id}", null, Deadline, TestContext.Current.CancellationToken);
+        Assert.Equal("terminated", deleted.Body!["status"]!.GetValue<string>());
+        Assert.False(Directory.Exists(Path.Combine(_b.Home, "relay", "sandboxes", id)));
+    }
+
     [Theory]
     [InlineData("GET", "/relay/status", 404)]
     [InlineData("GET", "/v2/sessions", 404)]

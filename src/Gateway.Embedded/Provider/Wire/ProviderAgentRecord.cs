@@ -1,0 +1,17 @@
+namespace Cerver.Gateway.Embedded.Provider.Wire;
+
+/// <summary>
+/// What a provider sandbox's agent is, kept next to its workspace (<c>&lt;id&gt;.agent/provider.json</c>)
+/// so it outlives a restart of the relay and goes with the sandbox: the CLI and its choices, the
+/// Cerver session it reports to, and the CLI's own thread to resume.
+/// </summary>
+public sealed record ProviderAgentRecord
+{
+    public required string Harness { get; init; }
+    public string? Model { get; init; }
+    public string? AgentsMd { get; init; }
+    public Dictionary<string, string>? Env { get; init; }
+    public string? CerverSessionId { get; init; }
+    public string? CliSessionId { get; init; }
+    public long? TimeoutMs { get; init; }
+}
