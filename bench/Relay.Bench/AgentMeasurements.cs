@@ -39,6 +39,11 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
     /// </summary>
     private const int MaxFakeSamples = 100;
 
+    /// <summary>At most this many samples (after at most two warm-ups) of the real claude: a turn takes about 1 to 1.5 s.</summary>
+    private const int MaxClaudeSamples = 20;
+
+    private const int MaxClaudeWarmup = 2;
+
     private static readonly TimeSpan FakeTurnTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ClaudeTurnTimeout = TimeSpan.FromSeconds(120);
 
@@ -102,9 +107,9 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
             var started = Stopwatch.GetTimestamp();
             await using var daemon = await RelayDaemon.StartAsync(relayDll, "bubblewrap", connections: 1, cancellationToken,
                 environment: AgentDaemonSettings(folder));
-            using var client = new AgentSessionClient(daemon);
+            var client = daemon.Client;
             var compute = await client.LocalComputeAsync(cancellationToken);
-            var session = await client.CreateSessionAsync(compute, "claude", cancellationToken);
+            var session = await client.CreateAgentSessionAsync(compute, "claude", cancellationToken);
             var sandbox = await client.SandboxOfAsync(session, cancellationToken);
             // The same script in the session's own workspace, for the plain runs to start.
             var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(Script()));
@@ -112,7 +117,7 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
             progress.WriteLine($"  agents: fake claude in {folder}; bubblewrap relay on 127.0.0.1:{daemon.Port} (pid {daemon.ProcessId}), session {session} on sandbox {sandbox}, ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
 
             var turns = new FakeTurns(client, session);
-            var sampler = new Interleaver(Math.Min(options.Warmup, MaxFakeSamples / 10), FakeSamples, progress);
+            var sampler = new Interleaver(FakeWarmup(options), FakeSamples, progress);
 
             // The start and the stream's latency come from the same turns: the stream is read anyway, and nothing else runs beside it.
             var streamedLatency = new List<double>();
@@ -143,7 +148,7 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
                 return turn.PrintedLatencyMs;
             }, token => PipedLatencyAsync(script, token), cancellationToken);
 
-            await client.DeleteSessionAsync(session, cancellationToken);
+            await client.DeleteAgentSessionAsync(session, cancellationToken);
             notes.Add($"agents: the fake-claude measurements reuse one session (sandbox {sandbox}) for every turn; each turn resumes the fake's "
                 + "session id, so the relay carries no earlier conversation into the prompt. The plain runs start the same script in that "
                 + $"session's workspace with 'exec ./{WorkspaceScript}'.");
@@ -179,11 +184,10 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
             environment: AgentDaemonSettings(Path.GetDirectoryName(claude)!));
         await File.WriteAllTextAsync(Path.Combine(daemon.Home, "relay", "agents.env"),
             $"ANTHROPIC_BASE_URL={anthropic.BaseUrl}\nANTHROPIC_API_KEY={AnthropicKey}\n", cancellationToken);
-        using var client = new AgentSessionClient(daemon);
+        var client = daemon.Client;
         var compute = await client.LocalComputeAsync(cancellationToken);
 
-        var samples = Math.Min(options.Samples, 20);
-        var sampler = new Interleaver(Math.Min(options.Warmup, 2), samples, progress);
+        var sampler = new Interleaver(ClaudeWarmup(options), ClaudeSamples(options), progress);
         var name = "claude one-turn session (bubblewrap)";
         var (relayed, direct) = await sampler.RunAsync(name,
             token => RelayedClaudeTurnAsync(client, compute, token),
@@ -201,9 +205,9 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
     }
 
     /// <summary>One fresh session, one turn: from sending the prompt to reading the turn's <c>session_completed</c> on the stream.</summary>
-    private static async Task<double> RelayedClaudeTurnAsync(AgentSessionClient client, string compute, CancellationToken cancellationToken)
+    private static async Task<double> RelayedClaudeTurnAsync(RelayClient client, string compute, CancellationToken cancellationToken)
     {
-        var session = await client.CreateSessionAsync(compute, "claude", cancellationToken);
+        var session = await client.CreateAgentSessionAsync(compute, "claude", cancellationToken);
         double elapsed;
         var texts = new List<string>();
         using (var stream = await client.OpenStreamAsync(session, 0, cancellationToken))
@@ -232,7 +236,7 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
             throw new BenchException($"the claude turn of session {session} did not answer 'echo: {ClaudePrompt}': {string.Join(" | ", texts)}");
         }
 
-        await client.DeleteSessionAsync(session, cancellationToken);
+        await client.DeleteAgentSessionAsync(session, cancellationToken);
         return elapsed;
     }
 
@@ -377,7 +381,20 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
     /// <summary>The samples of a list filled beside an <see cref="Interleaver"/>, without its warm-up iterations (which come first).</summary>
     private List<double> Measured(List<double> all) => all.GetRange(all.Count - FakeSamples, FakeSamples);
 
-    private int FakeSamples => Math.Min(options.Samples, MaxFakeSamples);
+    private int FakeSamples => FakeSampleCount(options);
+
+    /// <summary>What this part takes of <c>--samples</c> and <c>--warmup</c>, for the run's header.</summary>
+    public static string SampleCounts(BenchOptions options) =>
+        $"agents: {FakeSampleCount(options)} samples per fake-claude measurement after {FakeWarmup(options)} warm-up iterations, "
+        + $"{ClaudeSamples(options)} claude sessions after {ClaudeWarmup(options)}";
+
+    private static int FakeSampleCount(BenchOptions options) => Math.Min(options.Samples, MaxFakeSamples);
+
+    private static int FakeWarmup(BenchOptions options) => Math.Min(options.Warmup, MaxFakeSamples / 10);
+
+    private static int ClaudeSamples(BenchOptions options) => Math.Min(options.Samples, MaxClaudeSamples);
+
+    private static int ClaudeWarmup(BenchOptions options) => Math.Min(options.Warmup, MaxClaudeWarmup);
 
     private static void ExpectSucceeded(SessionEntry completion, string session)
     {
@@ -392,7 +409,7 @@ internal sealed partial class AgentMeasurements(string relayDll, BenchOptions op
     private static partial Regex StampedText();
 
     /// <summary>Turns of the fake on one session; each starts after the previous one's completion.</summary>
-    private sealed class FakeTurns(AgentSessionClient client, string session)
+    private sealed class FakeTurns(RelayClient client, string session)
     {
         /// <summary>The last entry read: the next turn's entries come after it.</summary>
         private long _after;

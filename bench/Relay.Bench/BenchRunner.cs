@@ -18,6 +18,9 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
 
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
 
+    /// <summary>A 64 MiB stream takes about a second: one warm-up is enough.</summary>
+    private const int StreamWarmup = 1;
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var relayDll = LocateRelay();
@@ -30,7 +33,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
         var sampler = new Interleaver(options.Warmup, options.Samples, progress);
         var parts = options.Parts;
 
-        progress.WriteLine($"relay-bench: {string.Join(", ", parts.Order()).ToLowerInvariant()}; {options.Samples} samples per measurement after {options.Warmup} warm-up iterations; relay {relayDll}");
+        progress.WriteLine($"relay-bench: {string.Join("; ", [string.Join(", ", parts.Order()).ToLowerInvariant(), .. SampleCounts(parts), $"relay {relayDll}"])}");
         if (parts.Contains(BenchPart.Compute) || parts.Contains(BenchPart.Sessions))
         {
             await using var none = await StartAsync(relayDll, "none", connections: 1, cancellationToken);
@@ -77,7 +80,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
         if (parts.Contains(BenchPart.Link))
         {
             // Both relays with the isolation they pick by themselves here, as a fleet would run.
-            var streamSampler = new Interleaver(warmup: 1, options.StreamSamples, progress);
+            var streamSampler = new Interleaver(StreamWarmup, options.StreamSamples, progress);
             results.AddRange(await new LinkMeasurements(relayDll, sampler, streamSampler, progress)
                 .MeasureAsync(bwrap is null ? "none" : "bubblewrap", notes, cancellationToken));
         }
@@ -93,7 +96,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
                 // Two connections: the DELETE goes out while the streamed run holds the other.
                 var environment = new Dictionary<string, string> { ["CERVER_SANDBOX_PROCESSES"] = (LimitMeasurements.ManyProcesses * 2).ToString(System.Globalization.CultureInfo.InvariantCulture) };
                 await using var bounded = await RelayDaemon.StartAsync(relayDll, "bubblewrap", connections: 2, cancellationToken, environment: environment);
-                results.AddRange(await new LimitMeasurements(Math.Min(options.Samples, 3), progress).MeasureAsync(bounded, cancellationToken));
+                results.AddRange(await new LimitMeasurements(LimitSamples, progress).MeasureAsync(bounded, cancellationToken));
             }
         }
 
@@ -144,6 +147,36 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter output, TextW
         }
 
         return 0;
+    }
+
+    /// <summary>Each kill holds thousands of processes for seconds: a few samples, no warm-up.</summary>
+    private int LimitSamples => Math.Min(options.Samples, 3);
+
+    /// <summary>
+    /// The header's sample counts: <c>--samples</c> and <c>--warmup</c> as the parts that take
+    /// them whole use them, then each part that takes fewer (load and hostile count calls instead).
+    /// </summary>
+    private IEnumerable<string> SampleCounts(IReadOnlySet<BenchPart> parts)
+    {
+        if (parts.Contains(BenchPart.Compute) || parts.Contains(BenchPart.Sessions) || parts.Contains(BenchPart.Link))
+        {
+            yield return $"{options.Samples} samples per measurement after {options.Warmup} warm-up iterations";
+        }
+
+        if (parts.Contains(BenchPart.Link))
+        {
+            yield return $"link streams: {options.StreamSamples} samples after {StreamWarmup} warm-up iteration";
+        }
+
+        if (parts.Contains(BenchPart.Limits))
+        {
+            yield return $"limits: {LimitSamples} samples without warm-up";
+        }
+
+        if (parts.Contains(BenchPart.Agents))
+        {
+            yield return AgentMeasurements.SampleCounts(options);
+        }
     }
 
     /// <summary>The compute API against raw baselines: sandbox create, run, first streamed byte, then idle RSS.</summary>

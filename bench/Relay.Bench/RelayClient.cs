@@ -14,7 +14,7 @@ namespace Cerver.Relay.Bench;
 /// be meaningless: the latency measurements throw, the <c>Try…</c> calls of the load part
 /// return it as a <see cref="CallOutcome"/> to be counted.
 /// </summary>
-internal sealed class RelayClient : IDisposable
+internal sealed partial class RelayClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
@@ -25,22 +25,17 @@ internal sealed class RelayClient : IDisposable
 
     private readonly HttpClient _http;
 
+    /// <summary>
+    /// For transcript streams only: a stream is left mid-body, so its connection cannot go back to
+    /// a pool; each gets one of its own, opened before anything is timed.
+    /// </summary>
+    private readonly HttpClient _streams;
+
     public RelayClient(Uri baseAddress, string token, int connections = 1)
     {
-        var handler = new SocketsHttpHandler
-        {
-            MaxConnectionsPerServer = connections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        };
-        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = RequestTimeout };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        _http.DefaultRequestHeaders.ExpectContinue = false;
+        _http = Create(baseAddress, token, connections, RequestTimeout, drain: true);
+        // The stream client's own timeout would cut a stream at a fixed age; each read has one instead.
+        _streams = Create(baseAddress, token, connections: 4, Timeout.InfiniteTimeSpan, drain: false);
     }
 
     /// <summary><c>POST /sandbox</c>; returns the new id and the client-side latency in ms.</summary>
@@ -109,9 +104,6 @@ internal sealed class RelayClient : IDisposable
         return document.RootElement.TryGetProperty("gateway", out var gateway) && gateway.ValueKind == JsonValueKind.Object
             ? (Text(gateway, "link"), Text(gateway, "compute_id"))
             : (null, null);
-
-        static string? Text(JsonElement parent, string name) =>
-            parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     /// <summary>
@@ -196,10 +188,9 @@ internal sealed class RelayClient : IDisposable
     public async Task<double> FirstStreamedLineAsync(string sandboxId, string code, CancellationToken cancellationToken)
     {
         using var timeout = WithTimeout(cancellationToken);
-        var payload = JsonSerializer.Serialize(new Dictionary<string, string> { ["code"] = code }, BenchJsonContext.Default.DictionaryStringString);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"sandbox/{sandboxId}/run/stream", UriKind.Relative))
         {
-            Content = Content(payload),
+            Content = Content(CodePayload(code)),
         };
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -265,7 +256,44 @@ internal sealed class RelayClient : IDisposable
         return new StreamedRun(response, new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8));
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _streams.Dispose();
+    }
+
+    /// <param name="drain">
+    /// False for streams: a transcript stream never ends while its session lives, and the
+    /// handler would otherwise keep reading a dropped one for seconds to reuse its connection,
+    /// so the daemon would go on writing every later entry to it as well.
+    /// </param>
+    private static HttpClient Create(Uri baseAddress, string token, int connections, TimeSpan timeout, bool drain)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(10),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        if (!drain)
+        {
+            handler.MaxResponseDrainSize = 0;
+            handler.ResponseDrainTimeout = TimeSpan.Zero;
+        }
+
+        var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        client.DefaultRequestHeaders.ExpectContinue = false;
+        return client;
+    }
+
+    private static string? Text(JsonElement parent, string name) =>
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string CodePayload(string code) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["code"] = code }, BenchJsonContext.Default.DictionaryStringString);

@@ -34,7 +34,7 @@ public sealed partial class SessionService
         var changed = store.Change(sessionId, current =>
         {
             var metadata = (JsonObject)current.Metadata.DeepClone();
-            var previous = Text(metadata, "cli_tool");
+            var previous = SessionMetadata.Text(metadata, "cli_tool");
             if (harness is not null && harness.Name != previous)
             {
                 metadata["cli_tool"] = harness.Name;
@@ -50,14 +50,14 @@ public sealed partial class SessionService
             return current with { Metadata = metadata, UpdatedAt = now };
         }, (writes, updated) =>
         {
-            if (harness is not null && harness.Name != Text(session.Metadata, "cli_tool"))
+            if (harness is not null && harness.Name != SessionMetadata.Text(session.Metadata, "cli_tool"))
             {
                 writes.AppendTranscript(sessionId, new NewTranscriptEntry("system", "tool_switch", new JsonObject
                 {
                     ["type"] = "tool_switch",
-                    ["from"] = Text(session.Metadata, "cli_tool"),
+                    ["from"] = SessionMetadata.Text(session.Metadata, "cli_tool"),
                     ["to"] = harness.Name,
-                    ["cli_model"] = Text(updated.Metadata, "cli_model"),
+                    ["cli_model"] = SessionMetadata.Text(updated.Metadata, "cli_model"),
                 }.ToJsonString()), now);
             }
         })!;

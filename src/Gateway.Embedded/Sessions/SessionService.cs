@@ -115,7 +115,7 @@ public sealed partial class SessionService(
                 store.Update(session);
                 store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Provisioned, time.GetUtcNow(), elapsed,
                     new JsonObject { ["provider"] = candidate.Name, ["sandbox_id"] = sandbox.SandboxId });
-                if (agent is not null && Text(metadata, "bootstrap_prompt") is { } bootstrap)
+                if (agent is not null && SessionMetadata.Text(metadata, "bootstrap_prompt") is { } bootstrap)
                 {
                     return AppendInput(session.SessionId, "user", bootstrap).Session;
                 }
@@ -414,7 +414,7 @@ public sealed partial class SessionService(
     /// </summary>
     private IAgentHarness? AgentOf(RecommendRequestBody body, JsonObject metadata)
     {
-        var named = Text(metadata, "cli_tool") ?? Blank(body.Harness) ?? Blank(body.Agent);
+        var named = SessionMetadata.Text(metadata, "cli_tool") ?? Blank(body.Harness) ?? Blank(body.Agent);
         if (named is null)
         {
             return null;
@@ -493,9 +493,6 @@ public sealed partial class SessionService(
         store.Insert(session);
         return session;
     }
-
-    private static string? Text(JsonObject metadata, string key) =>
-        metadata[key] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

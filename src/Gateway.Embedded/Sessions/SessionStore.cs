@@ -162,7 +162,8 @@ public sealed class SessionStore
 
     /// <summary>The first user entry after the cursor: the input the next agent turn takes.</summary>
     public TranscriptEntry? NextInput(string sessionId, long cursor) =>
-        ReadTranscript(sessionId, cursor).FirstOrDefault(entry => entry.Role == "user");
+        QueryTranscript($"SELECT {TranscriptColumns} FROM session_transcript WHERE session_id = $id AND seq > $after AND role = 'user' ORDER BY seq LIMIT 1",
+            ("$id", sessionId), ("$after", cursor)).FirstOrDefault();
 
     /// <summary>Live sessions driven by an agent (<c>metadata.cli_tool</c>), for the agent cap.</summary>
     public int CountLiveAgentSessions()
@@ -183,35 +184,11 @@ public sealed class SessionStore
     }
 
     /// <summary>Entries after <paramref name="afterSeq"/>, or the last <paramref name="tail"/> entries, oldest first.</summary>
-    public IReadOnlyList<TranscriptEntry> ReadTranscript(string sessionId, long afterSeq = 0, int? tail = null)
-    {
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = tail is null
-            ? $"SELECT {TranscriptColumns} FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq"
-            : $"SELECT * FROM (SELECT {TranscriptColumns} FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq DESC LIMIT $tail) ORDER BY seq";
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$after", afterSeq);
-        if (tail is not null)
-        {
-            command.Parameters.AddWithValue("$tail", tail.Value);
-        }
-
-        using var reader = command.ExecuteReader();
-        var entries = new List<TranscriptEntry>();
-        while (reader.Read())
-        {
-            entries.Add(new TranscriptEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetString(5))
-            {
-                ToolId = reader.IsDBNull(6) ? null : reader.GetString(6),
-                ToolInput = reader.IsDBNull(7) ? null : JsonNode.Parse(reader.GetString(7)),
-                IsError = reader.IsDBNull(8) ? null : reader.GetInt64(8) != 0,
-            });
-        }
-
-        return entries;
-    }
+    public IReadOnlyList<TranscriptEntry> ReadTranscript(string sessionId, long afterSeq = 0, int? tail = null) => tail is null
+        ? QueryTranscript($"SELECT {TranscriptColumns} FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq",
+            ("$id", sessionId), ("$after", afterSeq))
+        : QueryTranscript($"SELECT * FROM (SELECT {TranscriptColumns} FROM session_transcript WHERE session_id = $id AND seq > $after ORDER BY seq DESC LIMIT $tail) ORDER BY seq",
+            ("$id", sessionId), ("$after", afterSeq), ("$tail", tail.Value));
 
     public void AppendEvent(string sessionId, string? computeId, string type, DateTimeOffset at, long? durationMs, JsonObject? data = null) =>
         Write(writes => writes.AppendEvent(sessionId, computeId, type, at, durationMs, data));
@@ -252,16 +229,30 @@ public sealed class SessionStore
         return durations;
     }
 
+    private List<TranscriptEntry> QueryTranscript(string sql, params (string Name, object Value)[] parameters)
+    {
+        using var connection = _database.Open();
+        using var command = Command(connection, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var entries = new List<TranscriptEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new TranscriptEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetString(5))
+            {
+                ToolId = reader.IsDBNull(6) ? null : reader.GetString(6),
+                ToolInput = reader.IsDBNull(7) ? null : JsonNode.Parse(reader.GetString(7)),
+                IsError = reader.IsDBNull(8) ? null : reader.GetInt64(8) != 0,
+            });
+        }
+
+        return entries;
+    }
+
     private List<SessionRecord> QuerySessions(string sql, params (string Name, object Value)[] parameters)
     {
         using var connection = _database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
+        using var command = Command(connection, sql, parameters);
         using var reader = command.ExecuteReader();
         var sessions = new List<SessionRecord>();
         while (reader.Read())
@@ -290,5 +281,17 @@ public sealed class SessionStore
         }
 
         return sessions;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return command;
     }
 }

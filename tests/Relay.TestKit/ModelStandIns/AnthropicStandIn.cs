@@ -1,15 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Cerver.Relay.TestKit.ModelStandIns;
 
@@ -37,7 +31,7 @@ public sealed class AnthropicStandIn : IAsyncDisposable
 
     private readonly ConcurrentQueue<AnthropicRecordedRequest> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
-    private WebApplication? _app;
+    private LoopbackServer? _server;
     private int _disposed;
 
     private AnthropicStandIn()
@@ -45,7 +39,7 @@ public sealed class AnthropicStandIn : IAsyncDisposable
     }
 
     /// <summary><c>http://127.0.0.1:PORT</c>, for <c>ANTHROPIC_BASE_URL</c>.</summary>
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl => _server!.BaseUrl;
 
     /// <summary>Every request so far, in the order they arrived.</summary>
     public IReadOnlyList<AnthropicRecordedRequest> Requests => [.. _requests];
@@ -56,34 +50,24 @@ public sealed class AnthropicStandIn : IAsyncDisposable
     public static async Task<AnthropicStandIn> StartAsync(CancellationToken cancellationToken = default)
     {
         var standIn = new AnthropicStandIn();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        standIn._server = await LoopbackServer.StartAsync(app =>
         {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
-        var app = builder.Build();
-        app.Use(standIn.RecordAsync);
-        app.MapMethods("/api/hello", ["GET", "HEAD"], context => Task.CompletedTask);
-        app.MapPost("/v1/messages", standIn.MessagesAsync);
-        app.MapPost("/v1/messages/count_tokens", CountTokensAsync);
-        app.MapGet("/v1/models", context => AnthropicReplyWriter.WriteJsonAsync(context, StatusCodes.Status200OK, new JsonObject
-        {
-            ["data"] = new JsonArray(ModelInfo(Model)),
-            ["has_more"] = false,
-            ["first_id"] = Model,
-            ["last_id"] = Model,
-        }));
-        app.MapGet("/v1/models/{id}", context =>
-            AnthropicReplyWriter.WriteJsonAsync(context, StatusCodes.Status200OK, ModelInfo((string?)context.Request.RouteValues["id"] ?? Model)));
-        app.MapFallback(context =>
-            AnthropicReplyWriter.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"the stand-in does not serve {context.Request.Method} {context.Request.Path}"));
-
-        await app.StartAsync(cancellationToken);
-        standIn._app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        standIn.BaseUrl = address.TrimEnd('/');
+            app.Use(standIn.RecordAsync);
+            app.MapMethods("/api/hello", ["GET", "HEAD"], context => Task.CompletedTask);
+            app.MapPost("/v1/messages", standIn.MessagesAsync);
+            app.MapPost("/v1/messages/count_tokens", CountTokensAsync);
+            app.MapGet("/v1/models", context => AnthropicReplyWriter.WriteJsonAsync(context, StatusCodes.Status200OK, new JsonObject
+            {
+                ["data"] = new JsonArray(ModelInfo(Model)),
+                ["has_more"] = false,
+                ["first_id"] = Model,
+                ["last_id"] = Model,
+            }));
+            app.MapGet("/v1/models/{id}", context =>
+                AnthropicReplyWriter.WriteJsonAsync(context, StatusCodes.Status200OK, ModelInfo((string?)context.Request.RouteValues["id"] ?? Model)));
+            app.MapFallback(context =>
+                AnthropicReplyWriter.WriteErrorAsync(context, StatusCodes.Status404NotFound, $"the stand-in does not serve {context.Request.Method} {context.Request.Path}"));
+        }, cancellationToken);
         return standIn;
     }
 
@@ -97,10 +81,9 @@ public sealed class AnthropicStandIn : IAsyncDisposable
 
         // Hanging answers end first, or stopping would wait for them.
         await _stopping.CancelAsync();
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
 
         _stopping.Dispose();

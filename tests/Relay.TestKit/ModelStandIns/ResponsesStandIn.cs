@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Cerver.Relay.TestKit.ModelStandIns;
 
@@ -24,14 +21,16 @@ public sealed class ResponsesStandIn : IAsyncDisposable
 
     private readonly ConcurrentQueue<ResponsesRecordedRequest> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly WebApplication _app;
+    private LoopbackServer? _server;
     private int _answered;
     private int _disposed;
 
-    private ResponsesStandIn(WebApplication app) => _app = app;
+    private ResponsesStandIn()
+    {
+    }
 
     /// <summary><c>http://127.0.0.1:PORT/v1</c>.</summary>
-    public string BaseUrl { get; private set; } = "";
+    public string BaseUrl => $"{_server!.BaseUrl}/v1";
 
     /// <summary>The requests so far, in the order they arrived.</summary>
     public IReadOnlyList<ResponsesRecordedRequest> Requests => [.. _requests];
@@ -42,29 +41,25 @@ public sealed class ResponsesStandIn : IAsyncDisposable
 
     public static async Task<ResponsesStandIn> StartAsync(CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var standIn = new ResponsesStandIn(app);
-        app.Use(async (context, next) =>
+        var standIn = new ResponsesStandIn();
+        standIn._server = await LoopbackServer.StartAsync(app =>
         {
-            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync(context.RequestAborted);
-            context.Items[BodyKey] = body;
-            var headers = context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal);
-            standIn._requests.Enqueue(new ResponsesRecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body));
-            await next(context);
-        });
-        app.MapPost("/v1/responses", context => standIn.AnswerAsync(context));
-        app.MapGet("/v1/models", context => WriteJsonAsync(context, StatusCodes.Status200OK, new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = new JsonArray(new JsonObject { ["id"] = "stand-in", ["object"] = "model", ["created"] = 0, ["owned_by"] = "cerver-tests" }),
-        }));
-
-        await app.StartAsync(cancellationToken);
-        standIn.BaseUrl = $"http://127.0.0.1:{new Uri(app.Urls.Single()).Port}/v1";
+            app.Use(async (context, next) =>
+            {
+                using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+                var body = await reader.ReadToEndAsync(context.RequestAborted);
+                context.Items[BodyKey] = body;
+                var headers = context.Request.Headers.ToDictionary(header => header.Key.ToLowerInvariant(), header => header.Value.ToString(), StringComparer.Ordinal);
+                standIn._requests.Enqueue(new ResponsesRecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, body));
+                await next(context);
+            });
+            app.MapPost("/v1/responses", context => standIn.AnswerAsync(context));
+            app.MapGet("/v1/models", context => WriteJsonAsync(context, StatusCodes.Status200OK, new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = new JsonArray(new JsonObject { ["id"] = "stand-in", ["object"] = "model", ["created"] = 0, ["owned_by"] = "cerver-tests" }),
+            }));
+        }, cancellationToken);
         return standIn;
     }
 
@@ -77,8 +72,11 @@ public sealed class ResponsesStandIn : IAsyncDisposable
 
         // Hanging requests wait on this token: release them, or stopping would wait for them.
         await _stopping.CancelAsync();
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
         _stopping.Dispose();
     }
 

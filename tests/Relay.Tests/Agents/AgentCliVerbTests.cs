@@ -17,8 +17,7 @@ public sealed partial class AgentCliVerbTests
         var claude = await PinnedAgentClis.ClaudeAsync();
         await using var anthropic = await AnthropicStandIn.StartAsync();
         using var home = new TempDirectory("cerver-home");
-        Directory.CreateDirectory(Path.Combine(home.Path, "relay"));
-        File.WriteAllText(Path.Combine(home.Path, "relay", "agents.env"), $"ANTHROPIC_BASE_URL={anthropic.BaseUrl}\nANTHROPIC_API_KEY={AgentDaemon.AnthropicKey}\n");
+        AgentDaemon.WriteAnthropicEnv(Directory.CreateDirectory(Path.Combine(home.Path, "relay")).FullName, anthropic);
         using var relay = await RelayProcess.StartAsync(home.Path, environment: new Dictionary<string, string> { ["CERVER_AGENT_PATH"] = Path.GetDirectoryName(claude)! });
         var env = new Dictionary<string, string> { ["CERVER_RELAY_PORT"] = relay.Port.ToString(CultureInfo.InvariantCulture) };
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{relay.Port}") };

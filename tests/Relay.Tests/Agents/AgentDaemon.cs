@@ -51,6 +51,10 @@ public sealed class AgentDaemon : IAsyncDisposable
         return new AgentDaemon(daemon, anthropic, openAi);
     }
 
+    /// <summary>Points Claude Code on the relay whose <c>relay</c> folder this is at the stand-in.</summary>
+    public static void WriteAnthropicEnv(string relayDirectory, AnthropicStandIn anthropic) =>
+        File.WriteAllText(Path.Combine(relayDirectory, "agents.env"), $"ANTHROPIC_BASE_URL={anthropic.BaseUrl}\nANTHROPIC_API_KEY={AnthropicKey}\n");
+
     public async ValueTask DisposeAsync()
     {
         await Daemon.DisposeAsync();

@@ -16,8 +16,7 @@ public sealed class AgentKillTests
         var claude = await PinnedAgentClis.ClaudeAsync();
         await using var anthropic = await AnthropicStandIn.StartAsync();
         using var home = new TempDirectory("cerver-home");
-        Directory.CreateDirectory(Path.Combine(home.Path, "relay"));
-        File.WriteAllText(Path.Combine(home.Path, "relay", "agents.env"), $"ANTHROPIC_BASE_URL={anthropic.BaseUrl}\nANTHROPIC_API_KEY={AgentDaemon.AnthropicKey}\n");
+        AgentDaemon.WriteAnthropicEnv(Directory.CreateDirectory(Path.Combine(home.Path, "relay")).FullName, anthropic);
         var environment = new Dictionary<string, string> { ["CERVER_AGENT_PATH"] = Path.GetDirectoryName(claude)! };
         string session;
         string sandbox;

@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
 using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Sandboxes;
-using Cerver.Relay.Link;
 using Cerver.Relay.Tests.Infrastructure;
 using Cerver.Relay.Tests.Link;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,8 +48,7 @@ public sealed class LinkedComputeFixture : IComputeFixture, IAsyncLifetime
         _a = await RelayDaemon.StartAsync("auto", apiKey: AccountKey);
         _linkedId = await LinkFixtures.RegisterAsync(_a, "conformance-b");
         Machine = await RelayDaemon.StartAsync("auto", services: services =>
-            services.AddSingleton<ILinkTargetSource>(new FixedLinkTarget(new LinkTarget(_a.BaseUrl, AccountKey, _linkedId,
-                new JsonObject { ["runtimes"] = new JsonObject { ["shell"] = "sh" }, ["isolation"] = "bubblewrap" }))));
+            services.AddSingleton(LinkFixtures.Target(_a.BaseUrl, AccountKey, _linkedId)));
         var registry = _a.App.Services.GetRequiredService<ComputeRegistry>();
         while (registry.Find(_linkedId) is null)
         {

@@ -1,12 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Cerver.Relay.TestKit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Cerver.Relay.Tests.Infrastructure;
 
@@ -30,60 +26,58 @@ public sealed class FakeGitHub : IAsyncDisposable
 {
     public const string Repository = "cerver-test/relay";
 
-    private readonly WebApplication _app;
     private readonly List<FakeRelease> _releases = [];
     private readonly Lock _lock = new();
+    private LoopbackServer? _server;
 
-    private FakeGitHub(WebApplication app) => _app = app;
+    private FakeGitHub()
+    {
+    }
 
-    public Uri ApiUrl { get; private set; } = null!;
+    public Uri ApiUrl => new($"{_server!.BaseUrl}/");
 
     /// <summary>When set, every API call answers GitHub's 403 for a used-up rate limit.</summary>
     public bool RateLimited { get; set; }
 
     public static async Task<FakeGitHub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var fake = new FakeGitHub(app);
-        app.MapGet("/repos/{owner}/{name}/releases/latest", (HttpContext context) =>
-            fake.Answer(context, releases => releases.LastOrDefault(release => !release.PreRelease) is { } latest ? fake.Json(latest) : null));
-        app.MapGet("/repos/{owner}/{name}/releases", (HttpContext context) =>
-            fake.Answer(context, releases => new JsonArray([.. releases.AsEnumerable().Reverse().Select(fake.Json)])));
-        app.MapGet("/repos/{owner}/{name}/releases/tags/{tag}", (HttpContext context, string tag) =>
-            fake.Answer(context, releases => releases.FirstOrDefault(release => release.Tag == tag) is { } found ? fake.Json(found) : null));
-        app.MapGet("/download/{tag}/{asset}", async (HttpContext context, string tag, string asset) =>
+        var fake = new FakeGitHub();
+        fake._server = await LoopbackServer.StartAsync(app =>
         {
-            FakeRelease? release;
-            lock (fake._lock)
+            app.MapGet("/repos/{owner}/{name}/releases/latest", (HttpContext context) =>
+                fake.Answer(context, releases => releases.LastOrDefault(release => !release.PreRelease) is { } latest ? fake.Json(latest) : null));
+            app.MapGet("/repos/{owner}/{name}/releases", (HttpContext context) =>
+                fake.Answer(context, releases => new JsonArray([.. releases.AsEnumerable().Reverse().Select(fake.Json)])));
+            app.MapGet("/repos/{owner}/{name}/releases/tags/{tag}", (HttpContext context, string tag) =>
+                fake.Answer(context, releases => releases.FirstOrDefault(release => release.Tag == tag) is { } found ? fake.Json(found) : null));
+            app.MapGet("/download/{tag}/{asset}", async (HttpContext context, string tag, string asset) =>
             {
-                release = fake._releases.FirstOrDefault(candidate => candidate.Tag == tag);
-            }
+                FakeRelease? release;
+                lock (fake._lock)
+                {
+                    release = fake._releases.FirstOrDefault(candidate => candidate.Tag == tag);
+                }
 
-            if (release is null || !release.Assets.TryGetValue(asset, out var bytes))
-            {
-                context.Response.StatusCode = 404;
-                return;
-            }
+                if (release is null || !release.Assets.TryGetValue(asset, out var bytes))
+                {
+                    context.Response.StatusCode = 404;
+                    return;
+                }
 
-            context.Response.ContentType = "application/octet-stream";
-            context.Response.ContentLength = bytes.Length;
-            if (release.Truncated.Contains(asset))
-            {
-                await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
-                await context.Response.Body.FlushAsync();
-                await release.CutWhen.WaitAsync(TimeSpan.FromSeconds(30));
-                context.Abort();
-                return;
-            }
+                context.Response.ContentType = "application/octet-stream";
+                context.Response.ContentLength = bytes.Length;
+                if (release.Truncated.Contains(asset))
+                {
+                    await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+                    await context.Response.Body.FlushAsync();
+                    await release.CutWhen.WaitAsync(TimeSpan.FromSeconds(30));
+                    context.Abort();
+                    return;
+                }
 
-            await context.Response.Body.WriteAsync(bytes);
+                await context.Response.Body.WriteAsync(bytes);
+            });
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.ApiUrl = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         return fake;
     }
 
@@ -154,7 +148,9 @@ public sealed class FakeGitHub : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 }

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
+using Cerver.Relay.TestKit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Cerver.Relay.Tests.Install;
 
@@ -16,47 +12,39 @@ namespace Cerver.Relay.Tests.Install;
 /// </summary>
 public sealed class ReleaseServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly string _root;
     private readonly ConcurrentQueue<string> _requests = new();
+    private LoopbackServer? _server;
 
-    private ReleaseServer(WebApplication app, string root)
-    {
-        _app = app;
-        _root = root;
-    }
+    private ReleaseServer(string root) => _root = root;
 
     /// <summary>The tag <c>/latest/</c> points at; none means GitHub's 404 for a repository without releases.</summary>
     public string? LatestTag { get; set; }
 
-    public string ReleasesUrl { get; private set; } = "";
+    public string ReleasesUrl => $"{_server!.BaseUrl}/releases";
 
     public IReadOnlyCollection<string> Requests => _requests;
 
     public static async Task<ReleaseServer> StartAsync(string root)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var server = new ReleaseServer(app, root);
-        app.Use(async (context, next) =>
+        var server = new ReleaseServer(root);
+        server._server = await LoopbackServer.StartAsync(app =>
         {
-            server._requests.Enqueue(context.Request.Path.Value ?? "");
-            await next(context);
+            app.Use(async (context, next) =>
+            {
+                server._requests.Enqueue(context.Request.Path.Value ?? "");
+                await next(context);
+            });
+            app.MapGet("/releases/latest/download/{asset}", (string asset) =>
+                server.LatestTag is null ? Results.NotFound() : Results.Redirect($"/releases/download/{server.LatestTag}/{asset}"));
+            app.MapGet("/releases/download/{tag}/{asset}", (string tag, string asset) =>
+            {
+                var file = Path.Combine(root, tag, asset);
+                return tag.Contains("..", StringComparison.Ordinal) || asset.Contains("..", StringComparison.Ordinal) || !File.Exists(file)
+                    ? Results.NotFound()
+                    : Results.File(file, "application/octet-stream");
+            });
         });
-        app.MapGet("/releases/latest/download/{asset}", (string asset) =>
-            server.LatestTag is null ? Results.NotFound() : Results.Redirect($"/releases/download/{server.LatestTag}/{asset}"));
-        app.MapGet("/releases/download/{tag}/{asset}", (string tag, string asset) =>
-        {
-            var file = Path.Combine(root, tag, asset);
-            return tag.Contains("..", StringComparison.Ordinal) || asset.Contains("..", StringComparison.Ordinal) || !File.Exists(file)
-                ? Results.NotFound()
-                : Results.File(file, "application/octet-stream");
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.ReleasesUrl = address.TrimEnd('/') + "/releases";
         return server;
     }
 
@@ -75,7 +63,9 @@ public sealed class ReleaseServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 }

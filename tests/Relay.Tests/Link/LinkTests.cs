@@ -253,8 +253,7 @@ public sealed class LinkTests : IAsyncLifetime
     private async Task<RelayDaemon> StartRelayBAsync(Uri gateway) =>
         await RelayDaemon.StartAsync("auto", services: services =>
         {
-            services.AddSingleton<ILinkTargetSource>(new FixedLinkTarget(new LinkTarget(gateway, AccountKey, LinkedId,
-                new JsonObject { ["runtimes"] = new JsonObject { ["shell"] = "sh" }, ["isolation"] = "bubblewrap" })));
+            services.AddSingleton(LinkFixtures.Target(gateway, AccountKey, LinkedId));
 
             // Redial within a fraction of a second so the relink test waits for the link, not the backoff.
             services.AddSingleton(new ReconnectBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), Random.Shared.NextDouble));

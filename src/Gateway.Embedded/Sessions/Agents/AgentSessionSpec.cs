@@ -9,11 +9,9 @@ namespace Cerver.Gateway.Embedded.Sessions.Agents;
 /// </summary>
 public sealed record AgentSessionSpec(string CliTool, string? CliModel, string? CliSessionId, string? AgentsMd, bool CompleteOnExit)
 {
-    public static AgentSessionSpec? From(JsonObject metadata) => Text(metadata, "cli_tool") is { } tool
-        ? new AgentSessionSpec(tool, Text(metadata, "cli_model"), Text(metadata, "cli_session_id"), Text(metadata, "agents_md"),
+    public static AgentSessionSpec? From(JsonObject metadata) => SessionMetadata.Text(metadata, "cli_tool") is { } tool
+        ? new AgentSessionSpec(tool, SessionMetadata.Text(metadata, "cli_model"), SessionMetadata.Text(metadata, "cli_session_id"),
+            SessionMetadata.Text(metadata, "agents_md"),
             metadata["complete_on_exit"] is JsonValue value && value.TryGetValue<bool>(out var complete) && complete)
         : null;
-
-    private static string? Text(JsonObject metadata, string key) =>
-        metadata[key] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 }

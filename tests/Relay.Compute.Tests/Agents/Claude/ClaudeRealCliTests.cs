@@ -1,4 +1,5 @@
 using Cerver.Relay.Compute.Agents;
+using Cerver.Relay.Compute.Agents.Claude;
 using Cerver.Relay.TestKit.AgentClis;
 using Cerver.Relay.TestKit.ModelStandIns;
 
@@ -181,6 +182,13 @@ public sealed class ClaudeRealCliTests : IAsyncLifetime
 
     private static AgentTurn Turn(string prompt) => new() { Harness = "claude", Prompt = prompt };
 
-    private Task<ClaudeCliRun> RunAsync(AgentTurn turn, IReadOnlyDictionary<string, string>? extraEnvironment = null) =>
-        ClaudeCliRun.RunAsync(_claude, _folders, _api.BaseUrl, turn, extraEnvironment);
+    private Task<AgentCliRun> RunAsync(AgentTurn turn, IReadOnlyDictionary<string, string>? extraEnvironment = null) =>
+        AgentCliRun.RunAsync(new ClaudeHarness(), turn, new AgentTurnContext(_claude, _folders.Workspace, _folders.State),
+            new Dictionary<string, string>
+            {
+                ["HOME"] = _folders.Home,
+                ["TMPDIR"] = _folders.Temp,
+                ["ANTHROPIC_BASE_URL"] = _api.BaseUrl,
+                ["ANTHROPIC_API_KEY"] = ClaudeFolders.ApiKey,
+            }, extraEnvironment, TestContext.Current.CancellationToken);
 }

@@ -1,4 +1,5 @@
 using Cerver.Relay.Compute.Agents;
+using Cerver.Relay.Compute.Agents.Codex;
 using Cerver.Relay.TestKit.AgentClis;
 using Cerver.Relay.TestKit.ModelStandIns;
 
@@ -51,7 +52,8 @@ public sealed class CodexCliTests : IAsyncLifetime
 
         Assert.Equal(0, run.ExitCode);
         Assert.Null(run.ReportedError);
-        Assert.True(Guid.TryParse(run.ThreadId, out _), $"thread id '{run.ThreadId}'");
+        var thread = Assert.Single(run.Events.OfType<AgentSessionEvent>()).CliSessionId;
+        Assert.True(Guid.TryParse(thread, out _), $"thread id '{thread}'");
         Assert.Contains(AgentEntry.Thinking("thinking about: [[think]] hello codex"), run.Entries);
         Assert.Equal(AgentEntry.Text("echo: [[think]] hello codex"), run.Entries.Last());
         var usage = Assert.Single(run.Events.OfType<AgentUsageEvent>());
@@ -88,10 +90,10 @@ public sealed class CodexCliTests : IAsyncLifetime
     public async Task A_second_turn_resumes_the_thread_and_the_model_sees_the_first()
     {
         var first = await RunAsync(new AgentTurn { Harness = "codex", Prompt = "first words" });
-        var second = await RunAsync(new AgentTurn { Harness = "codex", Prompt = "second words", CliSessionId = first.ThreadId });
+        var second = await RunAsync(new AgentTurn { Harness = "codex", Prompt = "second words", CliSessionId = first.SessionId });
 
         Assert.Equal(0, second.ExitCode);
-        Assert.Equal(first.ThreadId, second.ThreadId);
+        Assert.Equal(first.SessionId, second.SessionId);
         Assert.Equal(AgentEntry.Text("echo: second words"), second.Entries.Last());
         var resumed = _model.ResponseRequests[^1];
         Assert.Equal("second words", resumed.LatestUserText);
@@ -116,7 +118,10 @@ public sealed class CodexCliTests : IAsyncLifetime
         Assert.Single(_model.ResponseRequests);
     }
 
-    private Task<CodexCliRun> RunAsync(AgentTurn turn) =>
-        CodexCliRun.StartAsync(_codex, turn, Workspace, Path.Combine(_root, "home"), Path.Combine(_root, "state"),
-            new Dictionary<string, string> { ["OPENAI_BASE_URL"] = _model.BaseUrl, ["OPENAI_API_KEY"] = ApiKey }, Cancellation);
+    private Task<AgentCliRun> RunAsync(AgentTurn turn)
+    {
+        var variables = new Dictionary<string, string> { ["OPENAI_BASE_URL"] = _model.BaseUrl, ["OPENAI_API_KEY"] = ApiKey };
+        return AgentCliRun.RunAsync(new CodexHarness(), turn, new AgentTurnContext(_codex, Workspace, Path.Combine(_root, "state"), variables),
+            new Dictionary<string, string>(variables) { ["HOME"] = Path.Combine(_root, "home"), ["LANG"] = "C.UTF-8" }, overrides: null, Cancellation);
+    }
 }
