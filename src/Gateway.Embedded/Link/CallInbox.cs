@@ -10,13 +10,15 @@ namespace Cerver.Gateway.Embedded.Link;
 /// One receive loop serves every call of a link, so it must never wait for a call's reader:
 /// backpressure there would stall every other call and the pings with it. A reader that falls
 /// <see cref="MaxQueuedChars"/> behind its relay instead overruns its own inbox, and only its
-/// call fails. The relay is not slowed per call, but it streams a run's output in 16 KiB reads
-/// as it comes, so only a consumer that stopped reading gets this far behind.
+/// call fails. The relay is not slowed per call, and a streamed run's output arrives as fast as
+/// the run writes it while its consumer may write each chunk out to a slower client: the bound
+/// leaves room for a large stream (the bench's 64 MiB) to be read a little slower than it comes,
+/// so only a consumer that stopped reading gets this far behind.
 /// </remarks>
 internal sealed class CallInbox
 {
-    /// <summary>8M characters: up to 16 MiB of queued text per call.</summary>
-    public const long MaxQueuedChars = 8 * 1024 * 1024;
+    /// <summary>64M characters: up to 128 MiB of queued text per call.</summary>
+    public const long MaxQueuedChars = 64L * 1024 * 1024;
 
     // A frame's own fields count too, so a flood of empty chunks is bounded as well.
     private const int FrameOverheadChars = 64;
