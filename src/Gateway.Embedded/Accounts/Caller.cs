@@ -50,3 +50,24 @@ public static class RelayKeyAccessExtensions
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(RelayKeyAccess.Instance);
 }
+
+/// <summary>
+/// Endpoint metadata: the key may come as the <c>token</c> query parameter when no bearer header
+/// does. Only for the connect channel, whose observed clients send it that way (a WebSocket
+/// opened by some clients cannot set headers); everywhere else a key in a URL is refused.
+/// </summary>
+public sealed class QueryTokenAccess
+{
+    public static readonly QueryTokenAccess Instance = new();
+
+    private QueryTokenAccess()
+    {
+    }
+}
+
+public static class QueryTokenAccessExtensions
+{
+    public static TBuilder AllowQueryToken<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(QueryTokenAccess.Instance);
+}

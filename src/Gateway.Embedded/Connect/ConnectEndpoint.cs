@@ -35,7 +35,7 @@ public static class ConnectEndpoint
             });
             await relays.ServeAsync(socket, computeId, lifetime.ApplicationStopping);
             return Results.Empty;
-        }).AllowRelayKeys();
+        }).AllowRelayKeys().AllowQueryToken();
         return endpoints;
     }
 }

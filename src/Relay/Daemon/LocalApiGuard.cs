@@ -49,7 +49,8 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
             return;
         }
 
-        var presented = BearerToken(context.Request);
+        var presented = BearerToken(context.Request)
+            ?? (endpoint?.Metadata.GetMetadata<QueryTokenAccess>() is not null ? context.Request.Query["token"].ToString() : null);
         var caller = credentials.Accepts(presented) ? new Caller(CallerKind.Owner, accounts.AccountId)
             : string.IsNullOrEmpty(presented) ? null
             : await relayKeys.VerifyAsync(presented, context.RequestAborted);

@@ -136,6 +136,31 @@ public sealed class ConnectChannelTests : IAsyncLifetime
         Assert.Equal(200, (await again.SendRequestAsync("GET", $"/sandbox/{sandboxId}", null, Deadline, TestContext.Current.CancellationToken)).Status);
     }
 
+    [Fact]
+    public async Task The_key_may_come_as_the_token_query_parameter_on_the_channel_and_nowhere_else()
+    {
+        var uri = Cerver.Relay.Connect.ConnectClient.ChannelUri(_a.BaseUrl, _computeId, AccountKey);
+        using (var socket = new System.Net.WebSockets.ClientWebSocket())
+        {
+            await socket.ConnectAsync(uri, TestContext.Current.CancellationToken);
+            var buffer = new byte[4096];
+            var received = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+            var connected = JsonNode.Parse(buffer.AsSpan(0, received.Count))!;
+            Assert.Equal("connected", connected["type"]!.GetValue<string>());
+            Assert.Equal(_computeId, connected["compute_id"]!.GetValue<string>());
+        }
+
+        using (var refused = new System.Net.WebSockets.ClientWebSocket { Options = { CollectHttpResponseDetails = true } })
+        {
+            var wrong = Cerver.Relay.Connect.ConnectClient.ChannelUri(_a.BaseUrl, _computeId, "ck_not_the_key");
+            await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() => refused.ConnectAsync(wrong, TestContext.Current.CancellationToken));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.HttpStatusCode);
+        }
+
+        using var anonymous = _a.CreateClient(null);
+        Assert.Equal("unauthorized", await RelayDaemon.ReadErrorAsync(await anonymous.GetAsync($"/v2/computes?token={AccountKey}", TestContext.Current.CancellationToken), 401));
+    }
+
     /// <summary>B's channel on A, once it is open (B dials after its registration).</summary>
     private async Task<ConnectedRelay> ConnectedAsync()
     {
