@@ -52,14 +52,20 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
     }
 
     /// <summary>
-    /// One turn of the sandbox's agent. Refusals (an unknown sandbox, a turn already running)
-    /// are thrown by this call, before any event; the events end with the turn's completion.
+    /// One turn of the sandbox's agent. Refusals (an unknown sandbox, a turn already running) are
+    /// thrown by this call or, for a turn that started in between, by the first <c>MoveNextAsync</c>,
+    /// before any event; the events end with the turn's completion. The sandbox is taken only
+    /// while the events are read, so a caller that never reads them holds nothing.
     /// </summary>
     public (string Action, IAsyncEnumerable<AgentEvent> Events) Run(string sandboxId, string prompt, TimeSpan? timeout, IReadOnlyDictionary<string, string>? envs, CancellationToken cancellationToken)
     {
         var agent = Find(sandboxId) ?? throw SandboxNotFound(sandboxId);
-        Begin(sandboxId);
-        return (ActionOf(agent), TurnAsync(sandboxId, agent, prompt, timeout, envs, cancellationToken));
+        if (IsRunning(sandboxId))
+        {
+            throw TurnRunning(sandboxId);
+        }
+
+        return (ActionOf(agent), TurnAsync(sandboxId, agent, prompt, timeout, envs, taken: false, cancellationToken));
     }
 
     /// <summary>
@@ -112,14 +118,15 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
 
     public bool IsRunning(string sandboxId) => _running.ContainsKey(sandboxId);
 
+    /// <summary>Takes the sandbox at once (a turn already running is refused to the caller), then runs the turn, which gives it back.</summary>
     private void StartInBackground(string sandboxId, ProviderAgentRecord agent, string prompt)
     {
-        Begin(sandboxId);
+        Take(sandboxId);
         _ = Task.Run(async () =>
         {
             try
             {
-                await foreach (var item in TurnAsync(sandboxId, agent, prompt, null, null, lifetime.ApplicationStopping))
+                await foreach (var item in TurnAsync(sandboxId, agent, prompt, null, null, taken: true, lifetime.ApplicationStopping))
                 {
                     if (item is AgentTurnCompleted { Outcome: not AgentTurnOutcome.Succeeded } failed)
                     {
@@ -135,8 +142,13 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
     }
 
     private async IAsyncEnumerable<AgentEvent> TurnAsync(
-        string sandboxId, ProviderAgentRecord agent, string prompt, TimeSpan? timeout, IReadOnlyDictionary<string, string>? envs, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string sandboxId, ProviderAgentRecord agent, string prompt, TimeSpan? timeout, IReadOnlyDictionary<string, string>? envs, bool taken, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (!taken)
+        {
+            Take(sandboxId);
+        }
+
         try
         {
             var env = new Dictionary<string, string>(agent.Env ?? [], StringComparer.Ordinal);
@@ -172,13 +184,16 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
         }
     }
 
-    private void Begin(string sandboxId)
+    private void Take(string sandboxId)
     {
         if (!_running.TryAdd(sandboxId, 0))
         {
-            throw new ComputeException(ComputeErrorKind.Conflict, "turn_running", $"Sandbox {sandboxId} is in a turn already; send the next input when it has ended.");
+            throw TurnRunning(sandboxId);
         }
     }
+
+    private static ComputeException TurnRunning(string sandboxId) =>
+        new(ComputeErrorKind.Conflict, "turn_running", $"Sandbox {sandboxId} is in a turn already; send the next input when it has ended.");
 
     private void Save(string sandboxId, ProviderAgentRecord agent)
     {

@@ -53,10 +53,18 @@ public static class ProviderEndpoints
             var (action, events) = agents.Run(id, body.Code!, Seconds(body.Timeout), body.Envs, context.RequestAborted);
             ServerSentRunEvents.Start(context.Response);
             await ServerSentRunEvents.WriteEventAsync(context.Response, "started", $$"""{"action":"{{action}}"}""", context.RequestAborted);
-            await foreach (var item in events)
+            try
             {
-                var wire = AgentEventWire.From(item);
-                await ServerSentRunEvents.WriteEventAsync(context.Response, wire.Type ?? "event", JsonSerializer.Serialize(wire, AgentJsonContext.Default.AgentEventWire), context.RequestAborted);
+                await foreach (var item in events)
+                {
+                    var wire = AgentEventWire.From(item);
+                    await ServerSentRunEvents.WriteEventAsync(context.Response, wire.Type ?? "event", JsonSerializer.Serialize(wire, AgentJsonContext.Default.AgentEventWire), context.RequestAborted);
+                }
+            }
+            catch (ComputeException refused)
+            {
+                // A turn that started since the check above: the headers are out, so the refusal is an event.
+                await ServerSentRunEvents.WriteErrorAsync(context.Response, refused.Code, refused.Message, context.RequestAborted);
             }
         });
 

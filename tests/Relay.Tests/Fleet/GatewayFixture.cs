@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded;
 using Cerver.Relay.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cerver.Relay.Tests.Fleet;
@@ -12,7 +14,9 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public RelayDaemon Gateway { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Gateway = await RelayDaemon.StartAsync("none", time: Time);
+    // Every test here logs a relay in; the login rate limit has tests of its own (DeviceAuthorizationLimitTests).
+    public async ValueTask InitializeAsync() => Gateway = await RelayDaemon.StartAsync("none", time: Time,
+        services: services => services.Configure<GatewayOptions>(options => options.DeviceStartBurst = 1000));
 
     public ValueTask DisposeAsync() => Gateway.DisposeAsync();
 
