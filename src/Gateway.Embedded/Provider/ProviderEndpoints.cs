@@ -43,14 +43,14 @@ public static class ProviderEndpoints
         sandboxes.MapPost("/{id}/run", async (string id, HttpRequest request, ProviderAgents agents) =>
         {
             var body = await RunRequestAsync(request);
-            var (action, events) = agents.Run(id, body.Code!, Seconds(body.Timeout), body.Envs, request.HttpContext.RequestAborted);
+            var (action, events) = agents.Run(id, body.Code!, AgentTurnWire.Seconds(body.Timeout, "timeout"), body.Envs, request.HttpContext.RequestAborted);
             return Results.Json(await CollectAsync(action, events), json.ProviderRunResult);
         });
 
         sandboxes.MapPost("/{id}/run/stream", async (string id, HttpContext context, ProviderAgents agents) =>
         {
             var body = await RunRequestAsync(context.Request);
-            var (action, events) = agents.Run(id, body.Code!, Seconds(body.Timeout), body.Envs, context.RequestAborted);
+            var (action, events) = agents.Run(id, body.Code!, AgentTurnWire.Seconds(body.Timeout, "timeout"), body.Envs, context.RequestAborted);
             ServerSentRunEvents.Start(context.Response);
             await ServerSentRunEvents.WriteEventAsync(context.Response, "started", $$"""{"action":"{{action}}"}""", context.RequestAborted);
             try
@@ -90,13 +90,6 @@ public static class ProviderEndpoints
         var body = await JsonBody.ReadAsync(request, ProviderJsonContext.Default.ProviderRunRequest);
         return body.Code is { Length: > 0 } ? body : throw ComputeException.Invalid("code", "the prompt of the agent's turn is required");
     }
-
-    private static TimeSpan? Seconds(double? timeout) => timeout switch
-    {
-        null => null,
-        > 0 and <= 7 * 24 * 3600 => TimeSpan.FromSeconds(timeout.Value),
-        _ => throw ComputeException.Invalid("timeout", "must be a number of seconds above 0 and at most a week"),
-    };
 
     /// <summary>The whole turn as the original relay answered a run: what the agent said, and why it failed if it did.</summary>
     private static async Task<ProviderRunResult> CollectAsync(string action, IAsyncEnumerable<AgentEvent> events)

@@ -40,7 +40,8 @@ public sealed record AgentTurnWire
         StallTimeout = Seconds(StallTimeoutSeconds, "stall_timeout_seconds"),
     };
 
-    private static TimeSpan? Seconds(double? seconds, string field) => seconds switch
+    /// <summary>A turn's duration in seconds, as every caller may give one: above 0, at most a week.</summary>
+    public static TimeSpan? Seconds(double? seconds, string field) => seconds switch
     {
         null => null,
         > 0 and <= 7 * 24 * 3600 => TimeSpan.FromSeconds(seconds.Value),
