@@ -20,7 +20,6 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<TranscriptFeed>();
         services.AddSingleton<AgentTurns>();
         services.AddSingleton<StressTestService>();
-        services.AddSingleton<LinkedRelays>();
         services.AddSingleton<Connect.ConnectedRelays>();
         services.AddSingleton<Provider.ProviderAgents>();
         services.AddSingleton<AccountStore>();

@@ -27,13 +27,13 @@ public static class ConnectEndpoint
                 throw ComputeException.Invalid("compute_id", "is required: the id this gateway gave at registration");
             }
 
-            await FleetEndpoints.OwnedComputeAsync(computeId, caller, fleet, context.RequestAborted);
+            var compute = await FleetEndpoints.OwnedComputeAsync(computeId, caller, fleet, context.RequestAborted);
             using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
                 KeepAliveInterval = ConnectedRelay.PingInterval,
                 KeepAliveTimeout = 3 * ConnectedRelay.PingInterval,
             });
-            await relays.ServeAsync(socket, computeId, lifetime.ApplicationStopping);
+            await relays.ServeAsync(socket, compute, lifetime.ApplicationStopping);
             return Results.Empty;
         }).AllowRelayKeys().AllowQueryToken();
         return endpoints;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Cerver.Gateway.Embedded.Connect.Wire;
 using Cerver.Gateway.Embedded.Link;
@@ -10,16 +11,17 @@ using Microsoft.Extensions.Logging;
 namespace Cerver.Gateway.Embedded.Connect;
 
 /// <summary>
-/// The gateway's end of one relay's connect channel: sends <c>request</c> frames, matches the
-/// relay's <c>response</c> frames to them by <c>request_id</c>, pings, and fails every
-/// request still waiting the moment the channel goes away, or when its deadline passes.
+/// The gateway's end of one relay's connect channel: sends <c>request</c> frames, hands the
+/// relay's answers to whoever waits for them by <c>request_id</c>, pings, and fails every
+/// request still waiting the moment the channel goes away, or when its deadline passes (and
+/// then tells the relay to stop working on it).
 /// </summary>
 public sealed partial class ConnectedRelay : IDisposable
 {
     private readonly ConnectChannel _channel;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<ConnectFrame>> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResponseInbox> _pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closed = new();
     private long _nextRequest;
     private long _lastFrameAt;
@@ -47,46 +49,99 @@ public sealed partial class ConnectedRelay : IDisposable
 
     /// <summary>
     /// One request served by the relay's own API; its answer, whatever the status. Throws
-    /// <c>relay_disconnected</c> when the channel ends first, <c>relay_timeout</c> when the
+    /// <c>relay_disconnected</c> when the channel ends first, <c>relay_timed_out</c> when the
     /// relay has not answered within <paramref name="deadline"/>.
     /// </summary>
     public async Task<ConnectResponse> SendRequestAsync(string method, string path, JsonNode? body, TimeSpan deadline, CancellationToken cancellationToken)
     {
+        await foreach (var frame in ExchangeAsync(method, path, body, stream: false, deadline, cancellationToken))
+        {
+            return new ConnectResponse(frame.Status ?? 500, frame.Body);
+        }
+
+        throw LinkErrors.Disconnected(ComputeId);
+    }
+
+    /// <summary>
+    /// The frames answering one request: a single <c>response</c>, or, when
+    /// <paramref name="stream"/> asks for it and the answer is a stream, <c>response_start</c>
+    /// and its <c>response_chunk</c>s (the <c>response_end</c> ends the sequence). The deadline
+    /// covers the whole exchange; a caller that stops early, cancels or outwaits it has the
+    /// relay told to cancel the request, so its work there stops too.
+    /// </summary>
+    public async IAsyncEnumerable<ConnectFrame> ExchangeAsync(string method, string path, JsonNode? body, bool stream, TimeSpan deadline, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var id = "r" + Interlocked.Increment(ref _nextRequest).ToString(CultureInfo.InvariantCulture);
-        var answer = new TaskCompletionSource<ConnectFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = answer;
+        var inbox = new ResponseInbox();
+        _pending[id] = inbox;
+        using var timeout = new CancellationTokenSource(deadline, _time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var answered = false;
         try
         {
-            if (_closed.IsCancellationRequested)
+            await SendAsync(new ConnectFrame { Type = ConnectFrameTypes.Request, RequestId = id, Method = method, Path = path, Body = body, Stream = stream ? true : null }, cancellationToken);
+            while (true)
             {
-                throw LinkErrors.Disconnected(ComputeId);
-            }
+                ConnectFrame? frame;
+                try
+                {
+                    frame = await inbox.TakeAsync(waiting.Token);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw LinkErrors.TimedOut(ComputeId, $"{method} {path}", deadline);
+                }
 
-            try
-            {
-                await _channel.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.Request, RequestId = id, Method = method, Path = path, Body = body }, cancellationToken);
-            }
-            catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException)
-            {
-                throw LinkErrors.Disconnected(ComputeId);
-            }
+                if (frame is null || frame.Type == ConnectFrameTypes.ResponseEnd)
+                {
+                    answered = true;
+                    yield break;
+                }
 
-            ConnectFrame response;
-            try
-            {
-                response = await answer.Task.WaitAsync(deadline, _time, cancellationToken);
+                answered = frame.Type == ConnectFrameTypes.Response;
+                yield return frame;
+                if (answered)
+                {
+                    yield break;
+                }
             }
-            catch (TimeoutException)
-            {
-                throw new ComputeException(ComputeErrorKind.Fault, "relay_timeout",
-                    $"Relay {ComputeId} did not answer {method} {path} within {deadline.TotalSeconds:0} s.");
-            }
-
-            return new ConnectResponse(response.Status ?? 500, response.Body);
         }
         finally
         {
             _pending.TryRemove(id, out _);
+            if (!answered && !_closed.IsCancellationRequested)
+            {
+                await CancelOnRelayAsync(id);
+            }
+        }
+    }
+
+    private async Task SendAsync(ConnectFrame frame, CancellationToken cancellationToken)
+    {
+        if (_closed.IsCancellationRequested)
+        {
+            throw LinkErrors.Disconnected(ComputeId);
+        }
+
+        try
+        {
+            await _channel.SendAsync(frame, cancellationToken);
+        }
+        catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException)
+        {
+            throw LinkErrors.Disconnected(ComputeId);
+        }
+    }
+
+    private async Task CancelOnRelayAsync(string id)
+    {
+        try
+        {
+            await _channel.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.Cancel, RequestId = id }, _closed.Token);
+        }
+        catch (Exception exception) when (exception is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The channel is going away; the relay cancels everything it was serving on it.
         }
     }
 
@@ -108,11 +163,8 @@ public sealed partial class ConnectedRelay : IDisposable
                     case { Type: ConnectFrameTypes.Ping }:
                         await _channel.SendAsync(ConnectFrame.Pong, both.Token);
                         break;
-                    case { Type: ConnectFrameTypes.Response, RequestId: { } id } frame when _pending.TryGetValue(id, out var answer):
-                        answer.TrySetResult(frame);
-                        break;
-                    case { Type: ConnectFrameTypes.Response } frame:
-                        LogUnknownRequest(ComputeId, frame.RequestId ?? "(none)");
+                    case { Type: ConnectFrameTypes.Response or ConnectFrameTypes.ResponseStart or ConnectFrameTypes.ResponseChunk or ConnectFrameTypes.ResponseEnd } frame:
+                        Deliver(frame);
                         break;
                     case { Type: ConnectFrameTypes.Pong or ConnectFrameTypes.StreamEvent }:
                         break;
@@ -136,13 +188,37 @@ public sealed partial class ConnectedRelay : IDisposable
         finally
         {
             await _closed.CancelAsync();
-            foreach (var (_, answer) in _pending)
+            foreach (var (_, inbox) in _pending)
             {
-                answer.TrySetException(LinkErrors.Disconnected(ComputeId));
+                inbox.Fail(LinkErrors.Disconnected(ComputeId));
             }
 
             await pinging;
             await _channel.CloseAsync(WebSocketCloseStatus.NormalClosure, "channel ended");
+        }
+    }
+
+    /// <summary>
+    /// An answer to its request's reader. A reader too far behind fails alone (its exchange
+    /// then cancels the request on the relay); a whole response or an end closes the inbox.
+    /// </summary>
+    private void Deliver(ConnectFrame frame)
+    {
+        if (frame.RequestId is not { } id || !_pending.TryGetValue(id, out var inbox))
+        {
+            LogUnknownRequest(ComputeId, frame.RequestId ?? "(none)");
+            return;
+        }
+
+        if (!inbox.TryPost(frame))
+        {
+            inbox.Fail(LinkErrors.Overrun(ComputeId, ResponseInbox.MaxQueuedChars * sizeof(char)));
+            return;
+        }
+
+        if (frame.Type is ConnectFrameTypes.Response or ConnectFrameTypes.ResponseEnd)
+        {
+            inbox.Complete();
         }
     }
 

@@ -1,9 +1,14 @@
 using System.Text.Json.Nodes;
+using Cerver.Relay.Compute;
+using Cerver.Relay.Compute.Agents.Wire;
 using Cerver.Relay.Compute.Contract;
 using Cerver.Relay.Compute.Files;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cerver.Gateway.Embedded.Http;
 
@@ -41,6 +46,13 @@ public static class ComputeEndpoints
             await ServerSentRunEvents.StreamAsync(context.Response, events, onStarted: null, context.RequestAborted);
         });
 
+        // A raw turn of an agent CLI in the sandbox: how a gateway runs its sessions' turns on a linked relay.
+        sandbox.MapPost("/{id}/agent/turn", async (string id, HttpContext context, ICompute compute) =>
+        {
+            var turn = (await JsonBody.ReadAsync(context.Request, AgentJsonContext.Default.AgentTurnWire)).ToTurn();
+            await ServerSentAgentEvents.StreamAsync(context.Response, compute.RunAgentTurnAsync(id, turn, context.RequestAborted), context.RequestAborted);
+        });
+
         sandbox.MapPost("/{id}/packages", async (string id, HttpRequest request, ICompute compute) =>
         {
             var body = await JsonBody.ReadAsync(request, json.InstallPackageRequest);
@@ -59,11 +71,12 @@ public static class ComputeEndpoints
     internal static RouteGroupBuilder MapFilesAndState(this RouteGroupBuilder group)
     {
         var json = ComputeJsonContext.Wire;
+        var maxFileBytes = ((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<IOptions<ComputeOptions>>().Value.MaxFileBytes;
         group.MapPut("/{id}/files", async (string id, HttpRequest request, ICompute compute) =>
         {
             var body = await JsonBody.ReadAsync(request, json.WriteFileRequest);
             return Results.Json(await compute.WriteFileAsync(id, body, request.HttpContext.RequestAborted), json.WriteFileResult);
-        });
+        }).WithMetadata(new BodySizeLimit(FileWriteBodyLimit(maxFileBytes)));
 
         group.MapGet("/{id}/files", async (string id, string? path, string? encoding, ICompute compute, CancellationToken cancellationToken) =>
         {
@@ -87,4 +100,14 @@ public static class ComputeEndpoints
 
         return group;
     }
+
+    /// <summary>
+    /// The body a write of the largest legal file needs, whatever the API's general cap: as
+    /// base64 it is a third larger, as JSON text up to twice as large for text a JSON encoder
+    /// escapes in part (characters outside the basic plane), plus room for the other fields.
+    /// Text that is mostly control characters escapes worse; such a file goes as base64.
+    /// </summary>
+    internal static long FileWriteBodyLimit(long maxFileBytes) => 2 * maxFileBytes + 1024 * 1024;
+
+    private sealed record BodySizeLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
 }

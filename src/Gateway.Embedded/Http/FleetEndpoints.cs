@@ -72,7 +72,6 @@ public static class FleetEndpoints
         return endpoints;
     }
 
-    /// <summary>The compute, when the caller may act on it: the owner on any, a relay key on its account's.</summary>
     /// <summary>The registered compute, if the caller may act for it (its own account's, or any for the owner).</summary>
     internal static async Task<FleetCompute> OwnedComputeAsync(string id, Caller caller, FleetStore fleet, CancellationToken cancellationToken)
     {

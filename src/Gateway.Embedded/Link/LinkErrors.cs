@@ -1,11 +1,11 @@
 using System.Collections.Frozen;
-using System.Text.Json;
-using Cerver.Gateway.Embedded.Link.Wire;
+using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded.Http;
 using Cerver.Relay.Compute.Contract;
 
 namespace Cerver.Gateway.Embedded.Link;
 
-/// <summary>Compute errors to link errors and back, so a refusal keeps its kind across the link.</summary>
+/// <summary>The errors of calls to a linked relay, and its API's error answers back into compute errors.</summary>
 public static class LinkErrors
 {
     public const string RelayDisconnected = "relay_disconnected";
@@ -14,37 +14,33 @@ public static class LinkErrors
 
     public const string CallOverrun = "link_call_overrun";
 
-    public const string Internal = "internal_error";
+    // The relay's API answers each kind with its own status (ApiErrors.StatusFor), so the status
+    // gives the kind back; built from the enum itself so a kind added later crosses too.
+    private static readonly FrozenDictionary<int, ComputeErrorKind> KindsByStatus = Enum.GetValues<ComputeErrorKind>()
+        .Where(kind => kind != ComputeErrorKind.Fault)
+        .ToFrozenDictionary(ApiErrors.StatusFor);
 
-    // Every kind by its snake_case name, built from the enum itself so a kind added later
-    // crosses the link too instead of turning into a fault.
-    private static readonly FrozenDictionary<ComputeErrorKind, string> NamesByKind =
-        Enum.GetValues<ComputeErrorKind>().ToFrozenDictionary(kind => kind, kind => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()));
-
-    private static readonly FrozenDictionary<string, ComputeErrorKind> KindsByName =
-        NamesByKind.ToFrozenDictionary(entry => entry.Value, entry => entry.Key, StringComparer.Ordinal);
-
-    public static LinkError From(ComputeException exception) =>
-        new(exception.Code, exception.Message, NamesByKind[exception.Kind]);
-
-    public static ComputeException ToException(LinkError? error, string computeId) =>
-        error is null
-            ? new ComputeException(ComputeErrorKind.Fault, "link_error", $"The relay {computeId} answered with an error frame that says nothing.")
-            : new ComputeException(error.Kind is not null && KindsByName.TryGetValue(error.Kind, out var kind) ? kind : ComputeErrorKind.Fault, error.Code, error.Message);
+    /// <summary>The compute error an error answer of the relay's API stands for: its kind by status, its code and message as they are.</summary>
+    public static ComputeException FromAnswer(int status, JsonNode? body, string computeId)
+    {
+        var kind = KindsByStatus.GetValueOrDefault(status, ComputeErrorKind.Fault);
+        return body?["error"] is JsonObject { } error && Text(error["code"]) is { } code
+            ? new ComputeException(kind, code, Text(error["message"]) ?? code)
+            : new ComputeException(kind, "relay_error", $"The relay {computeId} answered HTTP {status} without an error body.");
+    }
 
     public static ComputeException Disconnected(string computeId) =>
         new(ComputeErrorKind.Unavailable, RelayDisconnected,
             $"The relay {computeId} dropped its link during the call; the call's outcome on that machine is unknown.");
 
-    /// <summary>What the relay answers for a call that failed in a way it did not foresee; the details stay in its log.</summary>
-    public static ComputeException InternalError() =>
-        new(ComputeErrorKind.Fault, Internal, "The relay failed the call with an internal error; its log has the details.");
-
-    public static ComputeException TimedOut(string computeId, string op, TimeSpan deadline) =>
+    public static ComputeException TimedOut(string computeId, string call, TimeSpan deadline) =>
         new(ComputeErrorKind.Unavailable, RelayTimedOut,
-            $"The relay {computeId} did not answer its {op} call within {deadline}; the call was cancelled there.");
+            $"The relay {computeId} did not answer {call} within {deadline}; the call was cancelled there.");
 
     public static ComputeException Overrun(string computeId, long bytes) =>
         new(ComputeErrorKind.Busy, CallOverrun,
             $"The relay {computeId} sent more than {bytes / (1024 * 1024)} MiB this call's reader had not taken yet; the call was cancelled there.");
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }

@@ -48,6 +48,12 @@ public sealed class WorkspaceFiles
         var mode = ParseMode(request.Mode);
         var path = WorkspacePath.Parse(request.Path);
         var bytes = encoding == FileEncoding.Base64 ? DecodeBase64(content) : Encoding.UTF8.GetBytes(content);
+        if (bytes.LongLength > _maxFileBytes)
+        {
+            // A file written through the API can be read back through it.
+            throw TooLarge(path.Normalized, bytes.LongLength);
+        }
+
         using var workspace = WorkspaceDirectory.Open(_workspaceRoot, _resolver);
         await WriteBeneathAsync(workspace, path, bytes, mode ?? DefaultFileMode, LinkAtPath.Follow, cancellationToken);
         return new WriteFileResult(path.Normalized, bytes.LongLength);
@@ -228,7 +234,7 @@ public sealed class WorkspaceFiles
     }
 
     private ComputeException TooLarge(string shown, long size) =>
-        new(ComputeErrorKind.TooLarge, "file_too_large", $"path: '{shown}' is {size} bytes, over the {_maxFileBytes}-byte limit of a read.");
+        new(ComputeErrorKind.TooLarge, "file_too_large", $"path: '{shown}' is {size} bytes, over the {_maxFileBytes}-byte limit of a file read or written through the API.");
 
     private static byte[] DecodeBase64(string content)
     {

@@ -81,7 +81,6 @@ public static class StatusCommand
             ("compute", $"{report.ComputeId} ({report.Label}){(gateway?.ComputeId is null ? "" : $"; {gateway.ComputeId} on the gateway")}"),
             ("heartbeat", Heartbeat(gateway)),
             ("link", Link(gateway?.Link, gateway?.LinkSince, gateway?.LinkError)),
-            ("connect", Link(gateway?.Connect, gateway?.ConnectSince, gateway?.ConnectError)),
             ("isolation", IsolationLine(report)),
             ("sandboxes", $"{report.Sandboxes?.Live ?? 0} live, {report.Sandboxes?.ActiveRuns ?? 0} runs in progress"),
             ("limits", Limits(report.Limits)),

@@ -19,14 +19,11 @@ namespace Cerver.Relay.Connect;
 public sealed partial class ConnectClient(
     GatewayConnection registration,
     LocalApiForwarder forwarder,
-    [FromKeyedServices(ConnectClient.StateKey)] LinkState state,
+    LinkState state,
     ReconnectBackoff backoff,
     TimeProvider time,
     ILogger<ConnectClient> logger) : BackgroundService
 {
-    /// <summary>The key of this channel's <see cref="LinkState"/> (what <c>status</c> says of it).</summary>
-    public const string StateKey = "connect";
-
     /// <summary>Requests served at once; more wait their turn, and past <see cref="MaxQueued"/> are answered 503.</summary>
     public const int MaxConcurrent = 64;
 
@@ -136,11 +133,25 @@ public sealed partial class ConnectClient(
         }
     }
 
-    /// <summary>Serves requests until the channel ends; every request still running then is cancelled.</summary>
+    /// <summary>
+    /// Serves requests until the channel ends; returns why it ended. Every request still running
+    /// when the channel drops is cancelled. When the relay stops, requests in flight keep their
+    /// channel until they end — the shutdown drain gives their runs the same grace as local ones
+    /// and kills them after it — new ones are answered 503, and the channel closes once they are done.
+    /// </summary>
     private async Task<string> ServeAsync(ConnectChannel channel, GatewayRegistration target, CancellationToken stoppingToken)
     {
         var running = new ConcurrentDictionary<Task, byte>();
-        using var channelDown = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var cancellable = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
+        using var channelDown = new CancellationTokenSource();
+        async Task CloseWhenRequestsEndAsync()
+        {
+            await Task.WhenAll(running.Keys);
+            await channel.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "relay stopping");
+            channelDown.CancelAfter(TimeSpan.FromSeconds(2));
+        }
+
+        await using var stopping = stoppingToken.Register(() => _ = CloseWhenRequestsEndAsync());
         try
         {
             while (await channel.ReceiveAsync(channelDown.Token) is { } received)
@@ -157,10 +168,20 @@ public sealed partial class ConnectClient(
                     case { Type: ConnectFrameTypes.Ping }:
                         await channel.SendAsync(ConnectFrame.Pong, channelDown.Token);
                         break;
+                    case { Type: ConnectFrameTypes.Request } request when stoppingToken.IsCancellationRequested:
+                        await AnswerAsync(channel, ConnectFrame.Failure(request.RequestId, 503, "relay_stopping", "The relay is stopping; send the request again once it is back."), channelDown.Token);
+                        break;
                     case { Type: ConnectFrameTypes.Request } request:
-                        var serving = ServeOneAsync(channel, request, channelDown.Token);
+                        var serving = ServeOneAsync(channel, request, cancellable, channelDown.Token);
                         running.TryAdd(serving, 0);
                         _ = serving.ContinueWith(done => running.TryRemove(done, out _), TaskScheduler.Default);
+                        break;
+                    case { Type: ConnectFrameTypes.Cancel, RequestId: { } cancelled }:
+                        if (cancellable.TryGetValue(cancelled, out var stop))
+                        {
+                            await stop.CancelAsync();
+                        }
+
                         break;
                     case { Type: ConnectFrameTypes.Pong }:
                         break;
@@ -188,8 +209,11 @@ public sealed partial class ConnectClient(
         }
     }
 
-    /// <summary>One request, answered whatever happens: a response frame, or nothing when the channel is already gone.</summary>
-    private async Task ServeOneAsync(ConnectChannel channel, ConnectFrame request, CancellationToken channelDown)
+    /// <summary>
+    /// One request, answered whatever happens: a response frame, or nothing when the channel is
+    /// already gone or the gateway cancelled the request (it stopped waiting for it).
+    /// </summary>
+    private async Task ServeOneAsync(ConnectChannel channel, ConnectFrame request, ConcurrentDictionary<string, CancellationTokenSource> cancellable, CancellationToken channelDown)
     {
         if (Interlocked.Increment(ref _queued) > MaxQueued)
         {
@@ -198,32 +222,44 @@ public sealed partial class ConnectClient(
             return;
         }
 
+        using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(channelDown);
+        var registered = request.RequestId is { } id && cancellable.TryAdd(id, cancelled);
         try
         {
-            await _serving.WaitAsync(channelDown);
-            ConnectFrame response;
+            await _serving.WaitAsync(cancelled.Token);
+            var answered = false;
             try
             {
-                response = await forwarder.ServeAsync(request, channelDown);
+                await forwarder.ServeAsync(request, async frame =>
+                {
+                    await channel.SendAsync(frame, cancelled.Token);
+                    answered = true;
+                }, cancelled.Token);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !channelDown.IsCancellationRequested)
+            catch (Exception exception) when (exception is not (OperationCanceledException or WebSocketException or ObjectDisposedException))
             {
+                // Mid-stream, the end tells the gateway no more is coming; it sees no exit or completion in it.
                 LogServeFailed(request.Method ?? "?", request.Path ?? "?", exception);
-                response = ConnectFrame.Failure(request.RequestId, 500, "internal_error", "The relay hit an internal error serving this request; details are in its log.");
+                await AnswerAsync(channel, answered
+                    ? new ConnectFrame { Type = ConnectFrameTypes.ResponseEnd, RequestId = request.RequestId }
+                    : ConnectFrame.Failure(request.RequestId, 500, "internal_error", "The relay hit an internal error serving this request; details are in its log."), cancelled.Token);
             }
             finally
             {
                 _serving.Release();
             }
-
-            await AnswerAsync(channel, response, channelDown);
         }
-        catch (OperationCanceledException) when (channelDown.IsCancellationRequested)
+        catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
-            // The channel went down: the gateway has already failed this request.
+            // The channel went down, or the gateway cancelled the request: nobody waits for an answer.
         }
         finally
         {
+            if (registered)
+            {
+                cancellable.TryRemove(request.RequestId!, out _);
+            }
+
             Interlocked.Decrement(ref _queued);
         }
     }

@@ -9,7 +9,7 @@ public static class ConnectServiceCollectionExtensions
     /// <summary>The relay's side of the connect channel: it dials once the registration service has registered this relay.</summary>
     public static IServiceCollection AddConnectChannel(this IServiceCollection services)
     {
-        services.TryAddKeyedSingleton<LinkState>(ConnectClient.StateKey);
+        services.TryAddSingleton<LinkState>();
         services.TryAddSingleton<LocalApiForwarder>();
         services.TryAddSingleton(ReconnectBackoff.Default);
         services.AddHostedService<ConnectClient>();

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -23,7 +24,65 @@ public sealed class LocalApiForwarder(DaemonState daemon, LocalApiToken token) :
     // Loopback only: no proxy, no pooled-connection lifetime limit to worry about, no overall timeout (a run may take an hour).
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
 
-    public async Task<ConnectFrame> ServeAsync(ConnectFrame request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves one request and sends its answer with <paramref name="send"/>: one <c>response</c>,
+    /// or, when the gateway asked for a stream and the answer is one, <c>response_start</c>, a
+    /// <c>response_chunk</c> per server-sent event as it comes, and <c>response_end</c>.
+    /// </summary>
+    public async Task ServeAsync(ConnectFrame request, Func<ConnectFrame, Task> send, CancellationToken cancellationToken)
+    {
+        if (Refusal(request) is { } refusal)
+        {
+            await send(refusal);
+            return;
+        }
+
+        var own = daemon.Url ?? throw new InvalidOperationException("The local API is not listening yet.");
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method!.ToUpperInvariant()), new Uri(own, request.Path));
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        if (request.Body is { } body)
+        {
+            // Unescaped, as it crossed the channel: escaping would grow a legal body of multi-byte text past the API's cap.
+            message.Content = new StringContent(body.ToJsonString(ConnectJsonContext.Wire.Options), Encoding.UTF8, "application/json");
+        }
+
+        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var contentType = response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream";
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["content-type"] = contentType };
+        if (request.Stream == true && response.IsSuccessStatusCode && contentType == "text/event-stream")
+        {
+            await send(new ConnectFrame { Type = ConnectFrameTypes.ResponseStart, RequestId = request.RequestId, Status = (int)response.StatusCode, Headers = headers });
+            try
+            {
+                await using var events = await response.Content.ReadAsStreamAsync(cancellationToken);
+                await foreach (var item in SseParser.Create(events).EnumerateAsync(cancellationToken))
+                {
+                    await send(new ConnectFrame { Type = ConnectFrameTypes.ResponseChunk, RequestId = request.RequestId, Event = item.EventType, Data = item.Data });
+                }
+            }
+            catch (IOException)
+            {
+                // The local answer broke off (this daemon is stopping): the end tells the gateway
+                // the stream is over, and it sees no exit or completion in it.
+            }
+
+            await send(new ConnectFrame { Type = ConnectFrameTypes.ResponseEnd, RequestId = request.RequestId });
+            return;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        await send(new ConnectFrame
+        {
+            Type = ConnectFrameTypes.Response,
+            RequestId = request.RequestId,
+            Status = (int)response.StatusCode,
+            Headers = headers,
+            Body = BodyOf(text, contentType),
+        });
+    }
+
+    /// <summary>The answer to a request this relay does not serve to its gateway, or null.</summary>
+    private static ConnectFrame? Refusal(ConnectFrame request)
     {
         if (request.RequestId is null)
         {
@@ -35,30 +94,9 @@ public sealed class LocalApiForwarder(DaemonState daemon, LocalApiToken token) :
             return ConnectFrame.Failure(request.RequestId, 405, "method_not_allowed", $"method: '{request.Method}' is not one of {string.Join(", ", Methods)}.");
         }
 
-        if (!IsServed(request.Path))
-        {
-            return ConnectFrame.Failure(request.RequestId, 404, "path_not_served", $"path: this relay does not serve '{request.Path}' to its gateway.");
-        }
-
-        var own = daemon.Url ?? throw new InvalidOperationException("The local API is not listening yet.");
-        using var message = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), new Uri(own, request.Path));
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
-        if (request.Body is { } body)
-        {
-            message.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
-
-        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var contentType = response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream";
-        return new ConnectFrame
-        {
-            Type = ConnectFrameTypes.Response,
-            RequestId = request.RequestId,
-            Status = (int)response.StatusCode,
-            Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["content-type"] = contentType },
-            Body = BodyOf(text, contentType),
-        };
+        return IsServed(request.Path)
+            ? null
+            : ConnectFrame.Failure(request.RequestId, 404, "path_not_served", $"path: this relay does not serve '{request.Path}' to its gateway.");
     }
 
     public void Dispose() => _http.Dispose();

@@ -107,12 +107,10 @@ public static class DaemonHost
         options.ConfigureServices?.Invoke(builder.Services);
         if (!settings.Offline)
         {
-            builder.Services.AddRelayLink();
             builder.Services.AddConnectChannel();
         }
 
         builder.Services.TryAddSingleton<LinkState>();
-        builder.Services.TryAddKeyedSingleton<LinkState>(ConnectClient.StateKey);
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
@@ -125,7 +123,6 @@ public static class DaemonHost
         app.MapAgentSessionApi();
         app.MapAccountApi();
         app.MapFleetApi();
-        app.MapRelayLink();
         app.MapConnectChannel();
         app.MapProviderApi();
         app.Lifetime.ApplicationStarted.Register(() =>

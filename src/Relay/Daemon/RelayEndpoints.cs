@@ -17,7 +17,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport)).AllowAnonymous();
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, Compute.Limits.LimitEnforcement limits, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, [FromKeyedServices(Connect.ConnectClient.StateKey)] LinkState channel, Update.Updater updater, Compute.Agents.Turns.AgentTurnSlots agentSlots, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, Compute.Limits.LimitEnforcement limits, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, Compute.Agents.Turns.AgentTurnSlots agentSlots, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -40,7 +40,7 @@ public static class RelayEndpoints
                 Cgroup = limits.Cgroup.Detail,
                 LiveSessions = sessions.CountLive(),
                 AgentTurns = new AgentTurnCounts(agentSlots.Running, agentSlots.Capacity),
-                Gateway = GatewayStatusOf(settings, gateway.Current, link.Current, channel.Current),
+                Gateway = GatewayStatusOf(settings, gateway.Current, link.Current),
                 Update = UpdateStatusOf(settings, updater.State.Read()),
             };
             return Results.Json(report, RelayJsonContext.Default.StatusReport);
@@ -49,14 +49,11 @@ public static class RelayEndpoints
         return endpoints;
     }
 
-    private static GatewayStatus GatewayStatusOf(RelaySettings settings, GatewayConnectionSnapshot connection, LinkSnapshot link, LinkSnapshot channel) =>
+    private static GatewayStatus GatewayStatusOf(RelaySettings settings, GatewayConnectionSnapshot connection, LinkSnapshot link) =>
         new(connection.GatewayUrl?.ToString().TrimEnd('/') ?? settings.GatewayUrl, settings.Offline, settings.ApiKey is not null, LinkName(settings, link))
         {
             LinkSince = link.Since,
             LinkError = link.LastError,
-            Connect = LinkName(settings, channel),
-            ConnectSince = channel.Since,
-            ConnectError = channel.LastError,
             Registration = connection.State,
             AccountId = connection.AccountId,
             KeyId = connection.KeyId,

@@ -42,7 +42,7 @@ public sealed record AgentTurnCounts(int Running, int Max);
 
 /// <summary>
 /// The gateway side of <c>status</c>: <c>Registration</c> is one of offline, not_logged_in,
-/// is_gateway, registering, registered, failing; <c>Link</c> is the dispatch link's state.
+/// is_gateway, registering, registered, failing; <c>Link</c> is the connect channel's state (SPEC 7): <c>connected</c>, <c>offline</c> or <c>not_linked</c>.
 /// </summary>
 public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, string Link)
 {
@@ -51,11 +51,6 @@ public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, str
 
     /// <summary>Why the link last dropped or failed to open.</summary>
     public string? LinkError { get; init; }
-
-    /// <summary>The connect channel (SPEC 7): <c>connected</c>, <c>offline</c> or <c>not_linked</c>, since when, and why it last dropped.</summary>
-    public string? Connect { get; init; }
-    public DateTimeOffset? ConnectSince { get; init; }
-    public string? ConnectError { get; init; }
 
     public string? Registration { get; init; }
     public string? AccountId { get; init; }

@@ -12,7 +12,7 @@ public sealed class ChangeComputeTests
     [Fact]
     public async Task A_session_moves_to_a_linked_relay_with_its_workspace_and_its_conversation()
     {
-        await using var relays = await LinkedAgentRelays.StartAsync(AccountKey, "change-compute-b", agentsOnA: true);
+        await using var relays = await LinkedAgentRelays.StartAsync(AccountKey, agentsOnA: true);
         var (a, cli, linkedId) = (relays.A, relays.Cli, relays.LinkedId);
         var session = await cli.CreateSessionAsync("claude", await cli.ReadyComputeAsync(), "move me");
         await cli.SendAsync(session, "[[bash: mkdir -p src && echo carried > src/notes.txt]]");

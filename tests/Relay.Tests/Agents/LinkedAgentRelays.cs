@@ -38,7 +38,7 @@ public sealed class LinkedAgentRelays : IAsyncDisposable
     public CerverCliClient Cli { get; }
 
     /// <param name="agentsOnA">Whether A can run agents itself; without it, an agent runs only where A sends it.</param>
-    public static async Task<LinkedAgentRelays> StartAsync(string accountKey, string machineId, bool agentsOnA)
+    public static async Task<LinkedAgentRelays> StartAsync(string accountKey, bool agentsOnA)
     {
         var claude = await PinnedAgentClis.ClaudeAsync();
         var agentPath = new Dictionary<string, string?> { ["CERVER_AGENT_PATH"] = Path.GetDirectoryName(claude) };
@@ -53,14 +53,9 @@ public sealed class LinkedAgentRelays : IAsyncDisposable
                 AgentDaemon.WriteAnthropicEnv(a.Settings.Paths.RelayDirectory, anthropic);
             }
 
-            var linkedId = await LinkFixtures.RegisterAsync(a, machineId);
-            var gateway = a.BaseUrl;
-            b = await RelayDaemon.StartAsync("auto", environment: agentPath,
-                services: services => services.AddSingleton(LinkFixtures.Target(gateway, accountKey, linkedId)));
+            (b, var linkedId) = await LinkFixtures.StartLinkedAsync(a, accountKey, environment: agentPath);
             AgentDaemon.WriteAnthropicEnv(b.Settings.Paths.RelayDirectory, anthropic);
-            var relays = new LinkedAgentRelays(anthropic, a, b, linkedId);
-            await relays.WaitUntilLinkedAsync();
-            return relays;
+            return new LinkedAgentRelays(anthropic, a, b, linkedId);
         }
         catch
         {
@@ -91,16 +86,5 @@ public sealed class LinkedAgentRelays : IAsyncDisposable
         await B.DisposeAsync();
         await A.DisposeAsync();
         await Anthropic.DisposeAsync();
-    }
-
-    private async Task WaitUntilLinkedAsync()
-    {
-        var registry = A.App.Services.GetRequiredService<ComputeRegistry>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (registry.Find(LinkedId) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "B did not link to A");
-            await Task.Delay(50);
-        }
     }
 }

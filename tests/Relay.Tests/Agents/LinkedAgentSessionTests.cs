@@ -13,7 +13,7 @@ public sealed class LinkedAgentSessionTests
     [Fact]
     public async Task A_session_pinned_to_a_linked_relay_runs_its_agent_there()
     {
-        await using var relays = await LinkedAgentRelays.StartAsync(AccountKey, "agent-link-b", agentsOnA: false);
+        await using var relays = await LinkedAgentRelays.StartAsync(AccountKey, agentsOnA: false);
         var cli = relays.Cli;
         var session = await cli.CreateSessionAsync("claude", relays.LinkedId, "remote");
         await cli.SendAsync(session, "[[bash: echo on-b > b.txt]]");

@@ -157,7 +157,7 @@ public abstract class ComputeContractTests(IComputeFixture fixture)
     }
 
     [Fact]
-    public async Task The_largest_legal_file_of_multi_byte_text_round_trips_and_one_byte_more_is_refused()
+    public async Task The_largest_legal_file_of_multi_byte_text_round_trips_and_one_byte_more_is_refused_both_ways()
     {
         var sandbox = await NewSandboxAsync();
         var limit = new ComputeOptions().MaxFileBytes;
@@ -168,7 +168,8 @@ public abstract class ComputeContractTests(IComputeFixture fixture)
         Assert.Equal(limit, read.Size);
         Assert.True(text == read.Content, "the 16 MiB of multi-byte text came back changed");
 
-        await Compute.WriteFileAsync(sandbox, new WriteFileRequest { Path = "bigger.txt", Content = text + "x" }, Cancel);
+        await AssertRefusedAsync(ComputeErrorKind.TooLarge, "file_too_large", () => Compute.WriteFileAsync(sandbox, new WriteFileRequest { Path = "bigger.txt", Content = text + "x" }, Cancel));
+        Assert.Equal(0, (await Compute.RunSandboxAsync(sandbox, new RunRequest { Code = "{ cat big.txt; printf x; } > bigger.txt" }, Cancel)).ExitCode);
         await AssertRefusedAsync(ComputeErrorKind.TooLarge, "file_too_large", () => Compute.ReadFileAsync(sandbox, "bigger.txt", FileEncoding.Utf8, Cancel));
     }
 

@@ -30,8 +30,8 @@ public sealed class LocalComputeFixture : IComputeFixture, IAsyncLifetime
 }
 
 /// <summary>
-/// Relay B's compute as relay A holds it: B dials A's link, and every call of the suite
-/// crosses the real WebSocket to B's daemon (as in <see cref="LinkTests"/>).
+/// Relay B's compute as relay A holds it: B registers with A and opens its connect channel,
+/// and every call of the suite crosses the real WebSocket to B's own API (as in <see cref="LinkTests"/>).
 /// </summary>
 public sealed class LinkedComputeFixture : IComputeFixture, IAsyncLifetime
 {
@@ -46,14 +46,7 @@ public sealed class LinkedComputeFixture : IComputeFixture, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _a = await RelayDaemon.StartAsync("auto", apiKey: AccountKey);
-        _linkedId = await LinkFixtures.RegisterAsync(_a, "conformance-b");
-        Machine = await RelayDaemon.StartAsync("auto", services: services =>
-            services.AddSingleton(LinkFixtures.Target(_a.BaseUrl, AccountKey, _linkedId)));
-        var registry = _a.App.Services.GetRequiredService<ComputeRegistry>();
-        while (registry.Find(_linkedId) is null)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        (Machine, _linkedId) = await LinkFixtures.StartLinkedAsync(_a, AccountKey);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,21 +1,37 @@
-using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Relay.Link;
-using Cerver.Relay.Tests.Fleet;
 using Cerver.Relay.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerver.Relay.Tests.Link;
 
 internal static class LinkFixtures
 {
-    /// <summary>Registers a relay's machine with a gateway daemon as its owner would, and returns the compute id the gateway gave it.</summary>
-    public static async Task<string> RegisterAsync(RelayDaemon gateway, string machineId)
+    /// <summary>
+    /// Starts relay B with <paramref name="gateway"/> as its gateway and the account's key, as
+    /// a logged-in relay runs: it registers through the gateway's real endpoint and opens its
+    /// connect channel. Returns once the gateway routes to B, with the compute id it gave B.
+    /// </summary>
+    public static async Task<(RelayDaemon Relay, string ComputeId)> StartLinkedAsync(
+        RelayDaemon gateway, string accountKey, string isolation = "auto", IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var registered = await GatewayFixture.RegisterAsync(gateway.Client, machineId);
-        return registered["compute_id"]!.GetValue<string>();
+        var relay = await RelayDaemon.StartAsync(isolation, apiKey: accountKey,
+            environment: new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["CERVER_GATEWAY_URL"] = gateway.BaseUrl.ToString() },
+            services: services =>
+                // Redial within a fraction of a second so a relink test waits for the channel, not the backoff.
+                services.AddSingleton(new ReconnectBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), Random.Shared.NextDouble)));
+        var computeId = (await relay.App.Services.GetRequiredService<GatewayConnection>().WhenRegisteredAsync(TestContext.Current.CancellationToken)).ComputeId;
+        await WaitUntilRoutedAsync(gateway, computeId);
+        return (relay, computeId);
     }
 
-    /// <summary>Where relay B dials in: the gateway, the account's key and B's compute id there, B saying it runs a shell on bubblewrap.</summary>
-    public static ILinkTargetSource Target(Uri gateway, string accountKey, string computeId) =>
-        new FixedLinkTarget(new LinkTarget(gateway, accountKey, computeId,
-            new JsonObject { ["runtimes"] = new JsonObject { ["shell"] = "sh" }, ["isolation"] = "bubblewrap" }));
+    /// <summary>Waits until <paramref name="computeId"/>'s channel is open and the gateway routes to it.</summary>
+    public static async Task WaitUntilRoutedAsync(RelayDaemon gateway, string computeId)
+    {
+        var registry = gateway.App.Services.GetRequiredService<ComputeRegistry>();
+        while (registry.Find(computeId) is null)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
 }

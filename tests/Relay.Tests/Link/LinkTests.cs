@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded.Connect;
 using Cerver.Gateway.Embedded.Fleet;
 using Cerver.Gateway.Embedded.Link;
 using Cerver.Relay.Compute.Contract;
@@ -10,9 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cerver.Relay.Tests.Link;
 
 /// <summary>
-/// Two real relays on loopback: A plays the gateway, B dials its link and runs A's calls in
-/// its own sandboxes. B gets a fixed link target here (the login and registration that
-/// normally name it are tested on their own); everything on the wire is real.
+/// Two real relays on loopback: A plays the gateway, B registers with it through its real
+/// endpoints, opens its connect channel and serves A's calls in its own sandboxes. Nothing on
+/// the wire is faked.
 /// </summary>
 public sealed class LinkTests : IAsyncLifetime
 {
@@ -20,15 +21,13 @@ public sealed class LinkTests : IAsyncLifetime
     private RelayDaemon _a = null!;
     private RelayDaemon _b = null!;
 
-    // B's compute id on A, given by A when the test registers B there.
+    // B's compute id on A, given by A when B registered there.
     private string LinkedId { get; set; } = null!;
 
     public async ValueTask InitializeAsync()
     {
         _a = await RelayDaemon.StartAsync("auto", apiKey: AccountKey);
-        LinkedId = await LinkFixtures.RegisterAsync(_a, "link-test-b");
-        _b = await StartRelayBAsync(_a.BaseUrl);
-        await WaitUntilLinkedAsync(_a);
+        await StartRelayBAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -156,7 +155,7 @@ public sealed class LinkTests : IAsyncLifetime
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        _a.App.Services.GetRequiredService<LinkedRelays>().Find(LinkedId)!.Abort();
+        _a.App.Services.GetRequiredService<ConnectedRelays>().Find(LinkedId)!.Abort();
 
         var error = await RelayDaemon.ReadJsonAsync(await running, 503);
         Assert.Equal(LinkErrors.RelayDisconnected, error["error"]!["code"]!.GetValue<string>());
@@ -181,7 +180,7 @@ public sealed class LinkTests : IAsyncLifetime
         var pinned = await _a.Client.PostAsJsonAsync("/gateway/sessions", new { task = "pinned to the dead relay", requirements = new { runtime = "shell" }, target_compute_id = LinkedId }, TestContext.Current.CancellationToken);
         Assert.Equal(409, (int)pinned.StatusCode);
 
-        _b = await StartRelayBAsync(_a.BaseUrl);
+        await StartRelayBAsync();
     }
 
     [Fact]
@@ -215,8 +214,7 @@ public sealed class LinkTests : IAsyncLifetime
         Assert.Equal($"finished {marker}\n", run["result"]!["stdout"]!.GetValue<string>());
         await stopping;
 
-        _b = await StartRelayBAsync(_a.BaseUrl);
-        await WaitUntilLinkedAsync(_a);
+        await StartRelayBAsync();
     }
 
     [Fact]
@@ -250,24 +248,10 @@ public sealed class LinkTests : IAsyncLifetime
         Assert.Equal("connected", relinked["gateway"]!["link"]!.GetValue<string>());
     }
 
-    private async Task<RelayDaemon> StartRelayBAsync(Uri gateway) =>
-        await RelayDaemon.StartAsync("auto", services: services =>
-        {
-            services.AddSingleton(LinkFixtures.Target(gateway, AccountKey, LinkedId));
-
-            // Redial within a fraction of a second so the relink test waits for the link, not the backoff.
-            services.AddSingleton(new ReconnectBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), Random.Shared.NextDouble));
-        });
+    private async Task StartRelayBAsync() => (_b, LinkedId) = await LinkFixtures.StartLinkedAsync(_a, AccountKey);
 
     private LinkedCompute LinkedComputeOnA(RelayDaemon a) =>
         Assert.IsType<LinkedCompute>(a.App.Services.GetRequiredService<ComputeRegistry>().Find(LinkedId)?.Compute);
 
-    private async Task WaitUntilLinkedAsync(RelayDaemon a)
-    {
-        var registry = a.App.Services.GetRequiredService<ComputeRegistry>();
-        while (registry.Find(LinkedId) is null)
-        {
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+    private Task WaitUntilLinkedAsync(RelayDaemon a) => LinkFixtures.WaitUntilRoutedAsync(a, LinkedId);
 }

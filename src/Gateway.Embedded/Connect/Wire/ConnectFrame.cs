@@ -23,6 +23,12 @@ public sealed record ConnectFrame
     public string? SessionId { get; init; }
     public JsonNode? Event { get; init; }
 
+    /// <summary>A streamed response's event data (<c>response_chunk</c>), its name in <see cref="Event"/>.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>On a request: answer with <c>response_start</c>/<c>response_chunk</c>/<c>response_end</c> when the answer is a stream.</summary>
+    public bool? Stream { get; init; }
+
     public static ConnectFrame Ping { get; } = new() { Type = ConnectFrameTypes.Ping };
 
     public static ConnectFrame Pong { get; } = new() { Type = ConnectFrameTypes.Pong };
@@ -46,6 +52,10 @@ public static class ConnectFrameTypes
     public const string Request = "request";
     public const string Response = "response";
     public const string StreamEvent = "stream_event";
+    public const string ResponseStart = "response_start";
+    public const string ResponseChunk = "response_chunk";
+    public const string ResponseEnd = "response_end";
+    public const string Cancel = "cancel";
 }
 
 [JsonSourceGenerationOptions(
