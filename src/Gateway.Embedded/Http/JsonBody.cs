@@ -11,6 +11,8 @@ namespace Cerver.Gateway.Embedded.Http;
 /// a field of the wrong type, too deep, too large — into a refusal that names the field. A large
 /// body waits for a turn (<see cref="LargeBodyGate"/>) and is read into one array of its own
 /// size, not into pooled buffers the process would keep; the parser then reads that array.
+/// A body over the cap is read to its end and thrown away before the refusal is sent
+/// (<see cref="OverCapDrainBytes"/>), so the client reads a 413 rather than a broken pipe.
 /// </summary>
 public static class JsonBody
 {
@@ -35,8 +37,10 @@ public static class JsonBody
             throw new ComputeException(ComputeErrorKind.InvalidInput, "unsupported_media_type", $"body: send JSON (Content-Type: application/json), not '{contentType}'.");
         }
 
-        if (request.ContentLength > request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize)
+        var sizeLimit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (request.ContentLength is { } declared && declared > sizeLimit?.MaxRequestBodySize)
         {
+            await DrainDeclaredAsync(request, sizeLimit, declared);
             throw TooLarge(null);
         }
 
@@ -73,22 +77,99 @@ public static class JsonBody
     /// The turn lasts as long as the request: what the handler makes of a large body (its
     /// strings, the bytes it writes) is as large as the body, and is garbage only at the end.
     /// </summary>
-    private static async Task EnterLargeBodyTurnAsync(HttpRequest request, long length)
+    private static async Task<IDisposable> EnterLargeBodyTurnAsync(HttpRequest request, long length)
     {
         var turn = await LargeBodyGate.EnterAsync(length, request.HttpContext.RequestAborted)
             ?? throw new ComputeException(ComputeErrorKind.Busy, "busy", "body: too many large requests at once; retry in a few seconds.");
         request.HttpContext.Response.RegisterForDispose(turn);
+        return turn;
+    }
+
+    /// <summary>
+    /// How far past the cap a refused body is still read, and thrown away, before the 413 goes
+    /// out. A client writes its whole body before it reads the answer (HttpClient does; Kestrel
+    /// itself does not drain a body over the cap), so closing the connection while the body is
+    /// still arriving breaks its write and it never learns why. Draining costs the daemon
+    /// loopback bandwidth and no memory; a body larger still gets a closed connection.
+    /// </summary>
+    public const long OverCapDrainBytes = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// A declared length over the cap: nothing is read yet, so Kestrel's cap can be lifted to the
+    /// declared length for the drain. A client that asked to continue first has sent nothing and
+    /// must not be invited to; a length past the allowance is not worth reading.
+    /// </summary>
+    private static async Task DrainDeclaredAsync(HttpRequest request, IHttpMaxRequestBodySizeFeature sizeLimit, long declared)
+    {
+        if (sizeLimit.IsReadOnly
+            || declared - sizeLimit.MaxRequestBodySize > OverCapDrainBytes
+            || request.Headers.Expect.Any(value => value?.Contains("100-continue", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            return;
+        }
+
+        sizeLimit.MaxRequestBodySize = declared;
+        await DrainAsync(request);
+    }
+
+    /// <summary>
+    /// Takes over Kestrel's cap for a body of unknown length: Kestrel's own limit moves up by
+    /// <see cref="OverCapDrainBytes"/> so the reader can pass the cap and drain, and the returned
+    /// cap is the one the reader enforces. Null: Kestrel's cap (if any) stays and fails the read.
+    /// </summary>
+    private static long? TakeOverCap(HttpRequest request)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is not { IsReadOnly: false, MaxRequestBodySize: { } cap } sizeLimit)
+        {
+            return null;
+        }
+
+        sizeLimit.MaxRequestBodySize = cap + OverCapDrainBytes;
+        return cap;
+    }
+
+    /// <summary>
+    /// Reads the rest of a refused body and discards it, within <see cref="LargeBodyDeadline"/>.
+    /// A drain that cannot finish (past the allowance, too slow, broken framing, the client gone)
+    /// just stops: the answer is the 413 either way, and Kestrel closes the connection.
+    /// </summary>
+    private static async Task DrainAsync(HttpRequest request)
+    {
+        var time = request.HttpContext.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        using var deadline = new CancellationTokenSource(LargeBodyDeadline, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted, deadline.Token);
+        var reader = request.BodyReader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(either.Token);
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is BadHttpRequestException or IOException
+            || (exception is OperationCanceledException && deadline.IsCancellationRequested))
+        {
+            // Nothing more to be done for this client; the caller refuses the body as too large.
+        }
     }
 
     /// <summary>
     /// A chunked body in one array: the first <see cref="LargeBodyGate.SmallBodyBytes"/> freely,
-    /// the rest only with a large body's turn and within its deadline. Kestrel refuses what passes the cap.
+    /// the rest only with a large body's turn and within its deadline. One that passes the cap
+    /// gives its turn back and is drained, holding nothing, before it is refused.
     /// </summary>
     private static async Task<ReadOnlyMemory<byte>> ReadUnknownLengthAsync(HttpRequest request)
     {
         var time = request.HttpContext.RequestServices.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        var cap = TakeOverCap(request);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
         var cancellationToken = request.HttpContext.RequestAborted;
+        IDisposable? turn = null;
         CancellationTokenSource? deadline = null;
         CancellationTokenSource? either = null;
         try
@@ -96,10 +177,20 @@ public static class JsonBody
             int read;
             while ((read = await request.Body.ReadAsync(buffer.GetMemory(16 * 1024), cancellationToken)) > 0)
             {
+                if (buffer.WrittenCount + read > cap)
+                {
+                    // The state machine would otherwise keep up to the cap's worth of bytes
+                    // alive, and the large-body turn taken, while garbage is read.
+                    turn?.Dispose();
+                    buffer = null;
+                    await DrainAsync(request);
+                    throw TooLarge(null);
+                }
+
                 buffer.Advance(read);
                 if (deadline is null && buffer.WrittenCount > LargeBodyGate.SmallBodyBytes)
                 {
-                    await EnterLargeBodyTurnAsync(request, buffer.WrittenCount);
+                    turn = await EnterLargeBodyTurnAsync(request, buffer.WrittenCount);
                     deadline = new CancellationTokenSource(LargeBodyDeadline, time);
                     either = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted, deadline.Token);
                     cancellationToken = either.Token;

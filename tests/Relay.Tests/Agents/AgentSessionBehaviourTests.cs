@@ -160,10 +160,12 @@ public sealed class AgentSessionBehaviourTests
             var next = new CerverCliClient(restarted.Client);
             var (entries, _) = await next.WaitForCompletionAsync(session, completions: 2);
 
-            var stopped = entries.First(entry => entry["kind"]!.GetValue<string>() == "text");
-            Assert.Contains("the relay stopped", stopped["content"]!.GetValue<string>(), StringComparison.Ordinal);
-            Assert.Contains(entries, entry => entry["content"]!.GetValue<string>() == "echo: after the restart");
-            Assert.Equal(2, entries.Count(entry => entry["role"]!.GetValue<string>() == "user"));
+            // Every check says what the transcript held: a failure once seen only in CI must explain itself.
+            var seen = Describe(entries);
+            var stopped = entries.FirstOrDefault(entry => entry["kind"]!.GetValue<string>() == "text");
+            Assert.True(stopped?["content"]!.GetValue<string>().Contains("the relay stopped", StringComparison.Ordinal) == true, $"the cut turn does not say the relay stopped; entries: {seen}");
+            Assert.True(entries.Any(entry => entry["content"]!.GetValue<string>() == "echo: after the restart"), $"the waiting input was not answered; entries: {seen}");
+            Assert.True(entries.Count(entry => entry["role"]!.GetValue<string>() == "user") == 2, $"not two user entries; entries: {seen}");
         }
         finally
         {
@@ -210,6 +212,9 @@ public sealed class AgentSessionBehaviourTests
             await agents.OpenAi.DisposeAsync();
         }
     }
+
+    private static string Describe(IEnumerable<JsonObject> entries) =>
+        string.Join(" | ", entries.Select(entry => $"{entry["seq"]} {entry["at"]} {entry["role"]}/{entry["kind"]}: {entry["content"]}"));
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

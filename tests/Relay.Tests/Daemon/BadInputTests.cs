@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Cerver.Relay.Tests.Infrastructure;
 
 namespace Cerver.Relay.Tests.Daemon;
@@ -83,13 +84,32 @@ public sealed class BadInputTests(SharedDaemon shared) : IClassFixture<SharedDae
         Assert.Equal("sandbox_not_found", await RelayDaemon.ReadErrorAsync(state, 404));
     }
 
-    [Fact]
-    public async Task A_body_over_the_cap_is_413_and_writes_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_body_over_the_cap_is_413_and_writes_nothing(bool chunked)
     {
         var id = await _daemon.CreateSandboxAsync();
-        var huge = new string('a', 17 * 1024 * 1024);
-        using var response = await _daemon.Client.PutAsJsonAsync($"/sandbox/{id}/files", new { path = "huge.txt", content = huge });
+        // The file endpoint admits twice the 16 MiB file limit and a megabyte (the largest file as
+        // escaped JSON text); 34 MiB is past that. A declared length over the cap is refused
+        // before a byte of the body is read; a chunked one only once the cap is passed. Either way
+        // the client is still writing when the daemon decides, and must still read the 413.
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { path = "huge.txt", content = new string('a', 34 * 1024 * 1024) });
+        HttpContent content = chunked ? new StreamContent(new MemoryStream(json)) : new ByteArrayContent(json);
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/sandbox/{id}/files") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+        using var response = await _daemon.Client.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal("payload_too_large", await RelayDaemon.ReadErrorAsync(response, 413));
+        Assert.False(File.Exists(Path.Combine(_daemon.WorkspaceOf(id), "huge.txt")));
+    }
+
+    [Fact]
+    public async Task A_file_over_the_file_limit_is_413_file_too_large_and_writes_nothing()
+    {
+        var id = await _daemon.CreateSandboxAsync();
+        using var response = await _daemon.Client.PutAsJsonAsync($"/sandbox/{id}/files", new { path = "huge.txt", content = new string('a', 16 * 1024 * 1024 + 1) }, TestContext.Current.CancellationToken);
+        Assert.Equal("file_too_large", await RelayDaemon.ReadErrorAsync(response, 413));
         Assert.False(File.Exists(Path.Combine(_daemon.WorkspaceOf(id), "huge.txt")));
     }
 

@@ -127,10 +127,9 @@ public sealed class HostileInputTests(SharedDaemon shared) : IClassFixture<Share
     public async Task A_chunked_body_over_the_cap_is_413_json()
     {
         var id = await _daemon.CreateSandboxAsync();
-        // Just over the cap: the daemon answers as soon as the cap is passed, and a client still
-        // sending megabytes past it may find the connection closed under its write (a broken pipe)
-        // before it reads the answer; a remainder this small is already in the socket buffers.
-        var json = new byte[_daemon.Settings.MaxRequestBodyBytes + 32 * 1024];
+        // Twice the cap: megabytes still in flight when the cap is passed, which the daemon must
+        // read and discard before it answers, or the client's write breaks before it reads the 413.
+        var json = new byte[2 * _daemon.Settings.MaxRequestBodyBytes];
         json.AsSpan().Fill((byte)'a');
         "{\"code\": \""u8.CopyTo(json);
         var content = new StreamContent(new MemoryStream(json));
