@@ -5,6 +5,7 @@ using Cerver.Gateway.Embedded.Sessions;
 using Cerver.Gateway.Embedded.Sessions.Agents;
 using Cerver.Gateway.Embedded.StressTests;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cerver.Gateway.Embedded;
 
@@ -22,6 +23,9 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<StressTestService>();
         services.AddSingleton<Connect.ConnectedRelays>();
         services.AddSingleton<Provider.ProviderAgents>();
+        // A relay that reports to a gateway puts its own in place of these (before or after this call).
+        services.TryAddSingleton<Provider.ISessionReports, Provider.NoSessionReports>();
+        services.TryAddSingleton<Provider.ILiveSessionEvents, Provider.NoLiveSessionEvents>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<RelayKeys>();
         services.AddSingleton<DeviceStartLimiter>();

@@ -17,7 +17,14 @@ namespace Cerver.Gateway.Embedded.Provider;
 /// of this machine whose runs are turns of its coding agent, one at a time, each resuming the
 /// CLI's own thread. What the agent is lives next to its workspace, so it survives a restart.
 /// </summary>
-public sealed partial class ProviderAgents(LocalCompute compute, AgentServices agents, IHostApplicationLifetime lifetime, ILogger<ProviderAgents> logger)
+public sealed partial class ProviderAgents(
+    LocalCompute compute,
+    AgentServices agents,
+    ISessionReports reports,
+    ILiveSessionEvents live,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<ProviderAgents> logger)
 {
     public const string DefaultHarness = "claude";
 
@@ -38,6 +45,7 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
             AgentsMd = Text(metadata, "agents_md"),
             Env = Env(metadata),
             CerverSessionId = Text(metadata, "cerver_session_id"),
+            CompleteOnExit = Flag(metadata, "complete_on_exit"),
             TimeoutMs = request.TimeoutMs,
         };
         var bootstrap = Text(metadata, "bootstrap_prompt");
@@ -141,6 +149,10 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
         }, CancellationToken.None);
     }
 
+    /// <summary>
+    /// The turn's events, each also reported to the agent's Cerver session when it has one; the
+    /// report of the turn ends even when its events do not (a refusal, a reader that went away).
+    /// </summary>
     private async IAsyncEnumerable<AgentEvent> TurnAsync(
         string sandboxId, ProviderAgentRecord agent, string prompt, TimeSpan? timeout, IReadOnlyDictionary<string, string>? envs, bool taken, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -149,8 +161,10 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
             Take(sandboxId);
         }
 
+        var report = agent.CerverSessionId is { } session ? new ProviderTurnReport(reports, live, time, session, agent) : null;
         try
         {
+            report?.Started();
             var env = new Dictionary<string, string>(agent.Env ?? [], StringComparer.Ordinal);
             foreach (var (name, value) in envs ?? new Dictionary<string, string>())
             {
@@ -167,20 +181,51 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
                 Env = env,
                 Timeout = timeout ?? (agent.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null),
             };
-            await foreach (var item in compute.RunAgentTurnAsync(sandboxId, turn, cancellationToken))
+            await using var events = compute.RunAgentTurnAsync(sandboxId, turn, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
             {
+                try
+                {
+                    if (!await events.MoveNextAsync())
+                    {
+                        break;
+                    }
+                }
+                catch (ComputeException refused)
+                {
+                    report?.Failed(refused.Message);
+                    throw;
+                }
+
+                var item = events.Current;
                 if (item is AgentSessionEvent { CliSessionId: { } thread } && thread != agent.CliSessionId)
                 {
                     agent = agent with { CliSessionId = thread };
                     Save(sandboxId, agent);
                 }
 
+                report?.Observe(item);
                 yield return item;
             }
         }
         finally
         {
+            if (report is not null)
+            {
+                report.Ended();
+                KeepReported(sandboxId, report.Metadata);
+            }
+
             _running.TryRemove(sandboxId, out _);
+        }
+    }
+
+    /// <summary>Keeps what the turn reported with the agent, unless the sandbox went away meanwhile (deleted during its turn).</summary>
+    private void KeepReported(string sandboxId, JsonObject reported)
+    {
+        if (Find(sandboxId) is { } current)
+        {
+            Save(sandboxId, current with { Reported = reported });
         }
     }
 
@@ -217,6 +262,13 @@ public sealed partial class ProviderAgents(LocalCompute compute, AgentServices a
         null => null,
         JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
         _ => throw ComputeException.Invalid("metadata." + name, "must be a string"),
+    };
+
+    private static bool Flag(JsonObject metadata, string name) => metadata[name] switch
+    {
+        null => false,
+        JsonValue value when value.GetValueKind() is JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
+        _ => throw ComputeException.Invalid("metadata." + name, "must be true or false"),
     };
 
     private static Dictionary<string, string>? Env(JsonObject metadata) => metadata["env"] switch

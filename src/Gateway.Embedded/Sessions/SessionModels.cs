@@ -54,6 +54,9 @@ public sealed record TranscriptEntry(long Seq, string Role, string Kind, string 
 /// <summary>An entry to append: what the agent or the caller said, before the store numbers it.</summary>
 public sealed record NewTranscriptEntry(string Role, string Kind, string Content)
 {
+    /// <summary>The writer's id of the entry, unique within its session (entries pushed by a relay carry one).</summary>
+    public string? EntryId { get; init; }
+
     public string? ToolName { get; init; }
 
     public string? ToolId { get; init; }
@@ -78,4 +81,5 @@ public static class SessionEventTypes
     public const string Terminated = "terminated";
     public const string Failed = "failed";
     public const string AgentTurn = "agent_turn";
+    public const string StatusReported = "status_reported";
 }

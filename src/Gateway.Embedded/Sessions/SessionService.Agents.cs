@@ -8,6 +8,8 @@ namespace Cerver.Gateway.Embedded.Sessions;
 /// <summary>What the <c>cerver</c> CLI does to agent sessions beyond inputs (observed): switch the tool, append entries, resume.</summary>
 public sealed partial class SessionService
 {
+    private const int MaxEntryIdLength = 128;
+
     private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "user", "assistant", "system", "tool" };
 
     /// <summary>
@@ -65,8 +67,12 @@ public sealed partial class SessionService
         return request.Content is { Length: > 0 } content ? AppendInput(sessionId, "user", content).Session : changed;
     }
 
-    /// <summary>Entries written by the caller, checked and appended in one commit (a transcript-only session's way in).</summary>
-    public int AppendEntries(string sessionId, AppendTranscriptRequest request)
+    /// <summary>
+    /// Entries written by the caller, checked and appended in one commit (a transcript-only
+    /// session's way in, and a relay's reports). An entry whose id the session already holds is
+    /// skipped, so a batch sent again after a lost answer stores nothing twice.
+    /// </summary>
+    public (int Appended, int Duplicates) AppendEntries(string sessionId, AppendTranscriptRequest request)
     {
         RequireLive(sessionId);
         var entries = request.Entries ?? throw ComputeException.Invalid("entries", "is required: a list of {role, kind?, content}");
@@ -87,28 +93,43 @@ public sealed partial class SessionService
                 throw ComputeException.Invalid($"entries[{index}].content", "is required");
             }
 
-            return new NewTranscriptEntry(entry.Role, Blank(entry.Kind) ?? "message", entry.Content)
+            if (entry.Id is { Length: 0 or > MaxEntryIdLength })
             {
+                throw ComputeException.Invalid($"entries[{index}].id", $"must be from 1 to {MaxEntryIdLength} characters");
+            }
+
+            return (Entry: new NewTranscriptEntry(entry.Role, Blank(entry.Kind) ?? "message", entry.Content)
+            {
+                EntryId = entry.Id,
                 ToolName = Blank(entry.ToolName),
                 ToolId = Blank(entry.ToolId),
                 ToolInput = entry.ToolInput?.DeepClone(),
                 IsError = entry.IsError,
-            };
+            }, entry.At);
         }).ToList();
 
         var now = time.GetUtcNow();
+        var appended = 0;
         // Entries the caller wrote are history, not prompts: the agent's turn cursor moves past them.
+        // The check for ids already held runs under the session's lock, in the same commit as the appends.
         store.Change(sessionId, current => current, (writes, _) =>
         {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             long last = 0;
-            foreach (var entry in checkedEntries)
+            foreach (var (entry, at) in checkedEntries)
             {
-                last = writes.AppendTranscript(sessionId, entry, now).Seq;
+                if (entry.EntryId is { } id && (!seen.Add(id) || writes.HoldsEntry(sessionId, id)))
+                {
+                    continue;
+                }
+
+                last = writes.AppendTranscript(sessionId, entry, at ?? now).Seq;
+                appended++;
             }
 
             writes.AdvanceTurnCursor(sessionId, last);
         });
-        return checkedEntries.Count;
+        return (appended, checkedEntries.Count - appended);
     }
 
     /// <summary>Re-attaches an idle session: its waiting inputs, if any, get their turns.</summary>

@@ -240,7 +240,11 @@ public sealed partial class SessionService(
     public void StreamOpened(SessionRecord session, long latencyMs) =>
         store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.StreamOpen, time.GetUtcNow(), latencyMs);
 
-    public async Task<SessionRecord> TerminateAsync(string sessionId, string reason, CancellationToken cancellationToken)
+    public Task<SessionRecord> TerminateAsync(string sessionId, string reason, CancellationToken cancellationToken) =>
+        EndAsync(sessionId, SessionStatus.Terminated, SessionEventTypes.Terminated, reason, cancellationToken);
+
+    /// <summary>Ends a live session as <paramref name="status"/> (terminated or failed) and frees its sandbox; an ended one is left as it is.</summary>
+    private async Task<SessionRecord> EndAsync(string sessionId, string status, string eventType, string reason, CancellationToken cancellationToken)
     {
         var session = Get(sessionId);
         if (SessionStatus.IsEnded(session.Status))
@@ -263,8 +267,8 @@ public sealed partial class SessionService(
         }
 
         var now = time.GetUtcNow();
-        return store.Change(sessionId, current => current with { Status = SessionStatus.Terminated, UpdatedAt = now, EndedAt = current.EndedAt ?? now },
-            (writes, changed) => writes.AppendEvent(sessionId, changed.ComputeId, SessionEventTypes.Terminated, now, null, new JsonObject { ["reason"] = reason }))!;
+        return store.Change(sessionId, current => current with { Status = status, UpdatedAt = now, EndedAt = current.EndedAt ?? now },
+            (writes, changed) => writes.AppendEvent(sessionId, changed.ComputeId, eventType, now, null, new JsonObject { ["reason"] = reason }))!;
     }
 
     /// <summary>Ends every session idle past its timeout and frees its sandbox; returns how many.</summary>

@@ -58,6 +58,11 @@ public sealed class SessionStore
         ALTER TABLE session_transcript ADD COLUMN is_error INTEGER NULL;
         ALTER TABLE sessions ADD COLUMN turn_cursor INTEGER NOT NULL DEFAULT 0;
         """,
+        // Entries pushed by a relay carry their own id: a retried batch must not store them twice.
+        """
+        ALTER TABLE session_transcript ADD COLUMN entry_id TEXT NULL;
+        CREATE UNIQUE INDEX session_transcript_entry_id ON session_transcript (session_id, entry_id) WHERE entry_id IS NOT NULL;
+        """,
     ];
 
     private const string TranscriptColumns = "seq, role, kind, content, at, tool_name, tool_id, tool_input, is_error";

@@ -41,8 +41,8 @@ public sealed class SessionWrites(SqliteConnection connection, SqliteTransaction
     public TranscriptEntry AppendTranscript(string sessionId, NewTranscriptEntry entry, DateTimeOffset at)
     {
         using var command = Command("""
-            INSERT INTO session_transcript (session_id, seq, role, kind, content, at, tool_name, tool_id, tool_input, is_error)
-            VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_transcript WHERE session_id = $id), $role, $kind, $content, $at, $tool, $toolId, $toolInput, $isError)
+            INSERT INTO session_transcript (session_id, seq, role, kind, content, at, tool_name, tool_id, tool_input, is_error, entry_id)
+            VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM session_transcript WHERE session_id = $id), $role, $kind, $content, $at, $tool, $toolId, $toolInput, $isError, $entryId)
             RETURNING seq
             """);
         command.Parameters.AddWithValue("$id", sessionId);
@@ -54,6 +54,7 @@ public sealed class SessionWrites(SqliteConnection connection, SqliteTransaction
         command.Parameters.AddWithValue("$toolId", (object?)entry.ToolId ?? DBNull.Value);
         command.Parameters.AddWithValue("$toolInput", (object?)entry.ToolInput?.ToJsonString() ?? DBNull.Value);
         command.Parameters.AddWithValue("$isError", entry.IsError is { } isError ? (isError ? 1 : 0) : DBNull.Value);
+        command.Parameters.AddWithValue("$entryId", (object?)entry.EntryId ?? DBNull.Value);
         var seq = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
         _appendedTo.Add(sessionId);
         return new TranscriptEntry(seq, entry.Role, entry.Kind, entry.Content, at, entry.ToolName)
@@ -62,6 +63,15 @@ public sealed class SessionWrites(SqliteConnection connection, SqliteTransaction
             ToolInput = entry.ToolInput?.DeepClone(),
             IsError = entry.IsError,
         };
+    }
+
+    /// <summary>Whether the session's transcript already holds the entry the writer named <paramref name="entryId"/>.</summary>
+    public bool HoldsEntry(string sessionId, string entryId)
+    {
+        using var command = Command("SELECT 1 FROM session_transcript WHERE session_id = $id AND entry_id = $entryId");
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$entryId", entryId);
+        return command.ExecuteScalar() is not null;
     }
 
     /// <summary>Moves a session's turn cursor forward (never back) to <paramref name="seq"/>.</summary>

@@ -87,6 +87,7 @@ public static class StatusCommand
             ("cgroup", report.Cgroup ?? "?"),
             ("sessions", $"{report.LiveSessions ?? 0} live"),
             ("agents", $"{report.AgentTurns?.Running ?? 0} turns running (at most {report.AgentTurns?.Max ?? 0} at once)"),
+            ("reports", ReportsLine(report.Reports)),
             ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
             ("checked", UpdateCheckLine(report.Update)),
             ("waiting", report.Update?.Pending is { } pending ? $"{pending} swapped in, not confirmed yet" : report.Update?.Available is { } available ? $"{available} (cerver-relay update)" : "nothing"),
@@ -151,5 +152,14 @@ public static class StatusCommand
         < 3600 => $"{seconds / 60}m",
         < 86400 => $"{seconds / 3600}h {seconds % 3600 / 60}m",
         _ => $"{seconds / 86400}d {seconds % 86400 / 3600}h",
+    };
+
+    private static string ReportsLine(Reports.SessionReportsSnapshot? reports) => reports switch
+    {
+        null => "?",
+        { KeyRefused: true } => $"{reports.Pending} waiting: the gateway refused this relay's key; log in again (cerver-relay login)",
+        { Pending: > 0, LastError: { } error } => $"{reports.Pending} waiting for the gateway ({error}), {reports.Delivered} delivered",
+        _ => $"{reports.Pending} waiting, {reports.Delivered} delivered"
+            + (reports.Dropped > 0 ? $", {reports.Dropped} refused for good (last: {reports.LastDropped})" : ""),
     };
 }

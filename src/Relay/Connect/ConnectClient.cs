@@ -19,6 +19,7 @@ namespace Cerver.Relay.Connect;
 public sealed partial class ConnectClient(
     GatewayConnection registration,
     LocalApiForwarder forwarder,
+    ChannelLiveEvents liveEvents,
     LinkState state,
     ReconnectBackoff backoff,
     TimeProvider time,
@@ -152,6 +153,7 @@ public sealed partial class ConnectClient(
         }
 
         await using var stopping = stoppingToken.Register(() => _ = CloseWhenRequestsEndAsync());
+        var pumping = liveEvents.PumpAsync(channel, channelDown.Token);
         try
         {
             while (await channel.ReceiveAsync(channelDown.Token) is { } received)
@@ -206,6 +208,7 @@ public sealed partial class ConnectClient(
         {
             await channelDown.CancelAsync();
             await Task.WhenAll(running.Keys);
+            await pumping;
         }
     }
 

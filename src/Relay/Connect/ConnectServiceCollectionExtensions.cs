@@ -1,3 +1,4 @@
+using Cerver.Gateway.Embedded.Provider;
 using Cerver.Relay.Link;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,6 +13,8 @@ public static class ConnectServiceCollectionExtensions
         services.TryAddSingleton<LinkState>();
         services.TryAddSingleton<LocalApiForwarder>();
         services.TryAddSingleton(ReconnectBackoff.Default);
+        services.TryAddSingleton<ChannelLiveEvents>();
+        services.Replace(ServiceDescriptor.Singleton<ILiveSessionEvents>(provider => provider.GetRequiredService<ChannelLiveEvents>()));
         services.AddHostedService<ConnectClient>();
         return services;
     }

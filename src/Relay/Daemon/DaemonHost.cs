@@ -11,6 +11,7 @@ using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Connect;
 using Cerver.Relay.Link;
+using Cerver.Relay.Reports;
 using Cerver.Relay.Update;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -96,6 +97,7 @@ public static class DaemonHost
         builder.Services.AddGatewayClient(settings.Gateway);
         builder.Services.AddSingleton<GatewayConnection>();
         builder.Services.AddHostedService<GatewayRegistrationService>();
+        builder.Services.AddSessionReports();
         var snapshot = new RelaySettingsSnapshot(settings);
         builder.Services.AddSingleton(snapshot);
         builder.Services.AddSingleton(identity);

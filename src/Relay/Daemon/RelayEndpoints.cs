@@ -17,7 +17,7 @@ public static class RelayEndpoints
     {
         endpoints.MapGet("/healthz", () => Results.Json(new HealthReport("ok", RelayVersion.Current), RelayJsonContext.Default.HealthReport)).AllowAnonymous();
 
-        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, Compute.Limits.LimitEnforcement limits, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, Compute.Agents.Turns.AgentTurnSlots agentSlots, TimeProvider time) =>
+        endpoints.MapGet("/relay/status", (DaemonState state, LocalCompute compute, Compute.Limits.LimitEnforcement limits, SandboxStore store, SessionStore sessions, GatewayConnection gateway, LinkState link, Update.Updater updater, Compute.Agents.Turns.AgentTurnSlots agentSlots, Reports.SessionReports reports, TimeProvider time) =>
         {
             var settings = state.Settings.Value;
             var report = new StatusReport
@@ -42,6 +42,7 @@ public static class RelayEndpoints
                 AgentTurns = new AgentTurnCounts(agentSlots.Running, agentSlots.Capacity),
                 Gateway = GatewayStatusOf(settings, gateway.Current, link.Current),
                 Update = UpdateStatusOf(settings, updater.State.Read()),
+                Reports = reports.Snapshot,
             };
             return Results.Json(report, RelayJsonContext.Default.StatusReport);
         });

@@ -33,6 +33,9 @@ public sealed record StatusReport
     public AgentTurnCounts? AgentTurns { get; init; }
     public GatewayStatus? Gateway { get; init; }
     public UpdateStatus? Update { get; init; }
+
+    /// <summary>Provider turns' reports to their Cerver sessions on the gateway (SPEC 11): waiting, delivered, refused for good.</summary>
+    public Reports.SessionReportsSnapshot? Reports { get; init; }
     public string? Error { get; init; }
 }
 

@@ -109,7 +109,7 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
             {
                 var metadata = (JsonObject)current.Metadata.DeepClone();
                 metadata.Remove("cli_session_id");
-                metadata.Remove("usage_thread");
+                metadata.Remove(AgentUsage.ThreadKey);
                 return current with { Status = SessionStatus.Idle, Metadata = metadata, UpdatedAt = now };
             }, (writes, _) =>
             {
@@ -294,16 +294,7 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
         store.Change(sessionId, current =>
         {
             var metadata = (JsonObject)current.Metadata.DeepClone();
-            var previous = metadata["usage_total"] as JsonObject;
-            var (input, output) = TurnUsage(metadata, end);
-            total = new JsonObject
-            {
-                ["input_tokens"] = Number(previous, "input_tokens") + input,
-                ["output_tokens"] = Number(previous, "output_tokens") + output,
-                ["turns"] = Number(previous, "turns") + 1,
-            };
-            metadata["usage_total"] = total.DeepClone();
-            metadata["usage_last"] = end.Usage.DeepClone();
+            total = AgentUsage.Accumulate(metadata, end);
             var status = SessionStatus.IsEnded(current.Status) ? current.Status
                 : spec.CompleteOnExit ? SessionStatus.Terminated
                 : SessionStatus.Idle;
@@ -323,41 +314,8 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
         LogTurnEnded(sessionId, end.ExitCode, end.Outcome.ToString(), end.DurationMs);
     }
 
-    /// <summary>
-    /// What this turn used. A CLI that reports its whole thread's totals (Codex) is charged the
-    /// difference from what the same thread reported last time, remembered in <c>usage_thread</c>.
-    /// </summary>
-    private static (long Input, long Output) TurnUsage(JsonObject metadata, AgentTurnCompleted end)
-    {
-        if (!end.UsageIsThreadTotal)
-        {
-            metadata.Remove("usage_thread");
-            return (end.InputTokens, end.OutputTokens);
-        }
-
-        var thread = metadata["cli_session_id"]?.GetValue<string>();
-        var last = metadata["usage_thread"] as JsonObject;
-        var sameThread = thread is not null && last?["cli_session_id"]?.GetValue<string>() == thread;
-        var (input, output) = sameThread
-            ? (Math.Max(0, end.InputTokens - Number(last, "input_tokens")), Math.Max(0, end.OutputTokens - Number(last, "output_tokens")))
-            : (end.InputTokens, end.OutputTokens);
-        if (end.InputTokens + end.OutputTokens > 0)
-        {
-            metadata["usage_thread"] = new JsonObject { ["cli_session_id"] = thread, ["input_tokens"] = end.InputTokens, ["output_tokens"] = end.OutputTokens };
-        }
-
-        return (input, output);
-    }
-
-    /// <summary><c>{"type":"session_completed","exit_code":N,"duration_ms":N,"total_usage":{…}}</c> as a system entry (observed).</summary>
     private static NewTranscriptEntry CompletionEntry(int exitCode, long durationMs, JsonObject totalUsage) =>
-        new("system", "session_completed", new JsonObject
-        {
-            ["type"] = "session_completed",
-            ["exit_code"] = exitCode,
-            ["duration_ms"] = durationMs,
-            ["total_usage"] = totalUsage.DeepClone(),
-        }.ToJsonString());
+        new("system", "session_completed", AgentUsage.CompletionContent(exitCode, durationMs, totalUsage));
 
     /// <summary>A fresh thread (another harness, another machine, a lost CLI session) starts with the conversation so far.</summary>
     private string WithContext(string sessionId, TranscriptEntry input)
@@ -377,9 +335,6 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
         var text = context.Length > CarriedContextChars ? "…" + context.ToString(context.Length - CarriedContextChars, CarriedContextChars) : context.ToString();
         return $"{text}\nThe new request:\n{input.Content}";
     }
-
-    private static long Number(JsonObject? usage, string key) =>
-        usage?[key] is JsonValue value && value.TryGetValue<long>(out var number) ? number : 0;
 
     private sealed class Worker(CancellationTokenSource stop)
     {

@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cerver.Relay.Link;
+using Cerver.Relay.Reports;
+using Cerver.Relay.Tests.Agents;
+using Cerver.Relay.Tests.Infrastructure;
+using Cerver.Relay.TestKit.AgentClis;
+using Cerver.Relay.TestKit.ModelStandIns;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cerver.Relay.Tests.Reports;
+
+/// <summary>
+/// Two real relays: B is registered with A, and its provider sandbox's agent (the real Claude Code
+/// against a stand-in model) reports to a session on A through A's real endpoints — with A down
+/// for the whole turn and back after it.
+/// </summary>
+public sealed class SessionReportRelaysTests
+{
+    private const string AccountKey = "ck_reports_test_account_key_0123456789ab";
+
+    [Fact]
+    public async Task A_turn_run_while_the_gateway_is_down_reaches_its_session_once_and_in_order_when_it_is_back()
+    {
+        var claude = await PinnedAgentClis.ClaudeAsync(TestContext.Current.CancellationToken);
+        await using var anthropic = await AnthropicStandIn.StartAsync(TestContext.Current.CancellationToken);
+        var a = await RelayDaemon.StartAsync("none", apiKey: AccountKey);
+        await using var b = await RelayDaemon.StartAsync("auto", apiKey: AccountKey, environment: new Dictionary<string, string?>
+        {
+            ["CERVER_GATEWAY_URL"] = a.BaseUrl.ToString(),
+            ["CERVER_AGENT_PATH"] = Path.GetDirectoryName(claude),
+        });
+        AgentDaemon.WriteAnthropicEnv(b.Settings.Paths.RelayDirectory, anthropic);
+        var computeId = (await b.App.Services.GetRequiredService<GatewayConnection>().WhenRegisteredAsync(TestContext.Current.CancellationToken)).ComputeId;
+        var session = await TranscriptSessionAsync(a);
+        var sandbox = (await RelayDaemon.ReadJsonAsync(await b.Client.PostAsync("/api/cerver/provider/sandboxes", RelayDaemon.Json(
+            new JsonObject { ["metadata"] = new JsonObject { ["cli_tool"] = "claude", ["cerver_session_id"] = session } }.ToJsonString()), TestContext.Current.CancellationToken), 200))["sandbox_id"]!.GetValue<string>();
+
+        JsonObject turn = null!;
+        a = await a.RestartAsync(whileStopped: async () =>
+        {
+            turn = await RelayDaemon.ReadJsonAsync(await b.Client.PostAsync($"/api/cerver/provider/sandboxes/{sandbox}/run",
+                RelayDaemon.Json("""{"code": "[[bash: echo reported]] then say done"}"""), TestContext.Current.CancellationToken), 200);
+            Assert.True(b.App.Services.GetRequiredService<SessionReports>().Snapshot.Pending > 0, "the gateway is down: the reports wait on disk");
+        });
+        await using var gateway = a;
+        Assert.True(turn["success"]!.GetValue<bool>(), turn.ToJsonString());
+
+        var detail = await WaitForAsync(gateway, session, d => d["status"]!.GetValue<string>() == "idle"
+            && d["transcript"]!.AsArray().Any(e => e!["kind"]!.GetValue<string>() == "session_completed"));
+
+        var kinds = detail["transcript"]!.AsArray().Select(e => e!["kind"]!.GetValue<string>()).ToList();
+        Assert.Equal("tool_use", kinds[0]);
+        Assert.Equal(["tool_use", "tool_result"], kinds.Take(2));
+        Assert.Equal("session_completed", kinds[^1]);
+        Assert.Single(kinds, kind => kind == "session_completed");
+        Assert.Single(kinds, kind => kind == "tool_result");
+        Assert.Contains("reported", detail["transcript"]![1]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        var metadata = detail["metadata"]!.AsObject();
+        Assert.Equal(turn["session_id"]!.GetValue<string>(), metadata["cli_session_id"]!.GetValue<string>());
+        Assert.Equal(computeId, metadata["compute_id"]!.GetValue<string>());
+        Assert.Equal(1, metadata["usage_total"]!["turns"]!.GetValue<int>());
+        var reports = b.App.Services.GetRequiredService<SessionReports>().Snapshot;
+        Assert.Equal(0, reports.Dropped);
+        Assert.NotNull(reports.LastError);
+        Assert.False(Directory.EnumerateFiles(SessionReportsServiceCollectionExtensions.DirectoryOf(b.Settings.Paths)).Any(), "everything delivered, no outbox is left");
+    }
+
+    private static async Task<string> TranscriptSessionAsync(RelayDaemon gateway)
+    {
+        using var created = await gateway.Client.PostAsJsonAsync("/v2/sessions", new JsonObject
+        {
+            ["session_type"] = "transcript",
+            ["compute"] = null,
+            ["metadata"] = new JsonObject { ["cli_tool"] = "claude" },
+        }, TestContext.Current.CancellationToken);
+        return (await RelayDaemon.ReadJsonAsync(created, 200))["session_id"]!.GetValue<string>();
+    }
+
+    /// <summary>Reads the session on the gateway until the relay's reports have made it so (the relay retries on its own backoff).</summary>
+    private static async Task<JsonObject> WaitForAsync(RelayDaemon gateway, string session, Func<JsonObject, bool> condition)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        // Only a guard against a test that would otherwise hang: no result depends on it.
+        timeout.CancelAfter(TimeSpan.FromMinutes(3));
+        while (true)
+        {
+            var detail = await RelayDaemon.ReadJsonAsync(await gateway.Client.GetAsync($"/v2/sessions/{session}?full=1", timeout.Token), 200);
+            if (condition(detail))
+            {
+                return detail;
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
