@@ -5,10 +5,10 @@ using System.Text.RegularExpressions;
 namespace Cerver.Relay.Bench;
 
 /// <summary>
-/// The dispatch link's cost: relay B logs in to relay A for real (device code, approved with
-/// A's CLI), then the same session run and the same 64 MiB stream are timed through A
-/// (a session pinned to B, carried over the link) and on B's own embedded gateway, interleaved.
-/// The difference is what the hop through A and the link's frames add.
+/// The connect channel's cost: relay B logs in to relay A for real (device code, approved with
+/// A's CLI) and opens its channel, then the same session run and the same 64 MiB stream are
+/// timed through A (a session pinned to B, carried over the channel to B's own API) and on B's
+/// own embedded gateway, interleaved. The difference is what the hop through A adds.
 /// </summary>
 internal sealed partial class LinkMeasurements(string relayDll, Interleaver sampler, Interleaver streamSampler, TextWriter progress)
 {
@@ -85,7 +85,7 @@ internal sealed partial class LinkMeasurements(string relayDll, Interleaver samp
         [
             MeasurementResult.From(runName, "ms", linkRuns, new Target.DifferenceAtMost(1),
                 "the same session run on B's own gateway", directRuns),
-            MeasurementResult.From(streamName, "MB/s", linkStreams, new Target.AtLeast(50),
+            MeasurementResult.From(streamName, "MB/s", linkStreams, new Target.RatioAtLeast(0.8),
                 "the same streamed session run on B's own gateway", directStreams),
         ];
     }

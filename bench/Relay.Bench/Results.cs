@@ -36,6 +36,14 @@ internal abstract record Target
         public override bool? IsMet(double median, double? baselineMedian) => baselineMedian is > 0 && median / baselineMedian <= Limit;
     }
 
+    /// <summary>The median over the baseline's median must reach at least <paramref name="Limit"/>: a throughput against its direct path.</summary>
+    public sealed record RatioAtLeast(double Limit) : Target
+    {
+        public override string Describe(string unit) => $"≥ {Limit.ToString("0.0#", CultureInfo.InvariantCulture)}× baseline";
+
+        public override bool? IsMet(double median, double? baselineMedian) => baselineMedian is > 0 && median / baselineMedian >= Limit;
+    }
+
     /// <summary>The median may exceed the baseline's median by at most <paramref name="Limit"/> (in the measurement's unit).</summary>
     public sealed record DifferenceAtMost(double Limit) : Target
     {

@@ -158,6 +158,33 @@ public sealed class ConnectedRelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_out_of_order_or_for_requests_nobody_waits_for_are_ignored_and_the_channel_goes_on()
+    {
+        var compute = new LinkedCompute(_gateway);
+        var first = compute.GetStateAsync("sbx_first", Cancel);
+        var request = await NextFrameAsync(frame => frame.Type == ConnectFrameTypes.Request);
+
+        await _relay.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.ResponseChunk, RequestId = "r999", Event = "stdout", Data = "stray" }, Cancel);
+        await _relay.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.ResponseEnd, RequestId = "r998" }, Cancel);
+        await _relay.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.Response, Status = 200 }, Cancel);
+        await _relay.SendAsync(new ConnectFrame { Type = "response_middle", RequestId = request.RequestId }, Cancel);
+        Assert.False(first.IsCompleted);
+
+        await _relay.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.Response, RequestId = request.RequestId, Status = 200, Body = new JsonObject
+        {
+            ["sandbox_id"] = "sbx_first", ["status"] = "ready", ["state"] = new JsonObject(), ["updated_at"] = null,
+        } }, Cancel);
+        Assert.Equal("sbx_first", (await first).SandboxId);
+
+        // The same answer again, after its request is done: nobody waits for it any more.
+        await _relay.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.Response, RequestId = request.RequestId, Status = 500 }, Cancel);
+        await _relay.SendAsync(ConnectFrame.Ping, Cancel);
+        Assert.Equal(ConnectFrameTypes.Pong, (await NextFrameAsync(frame => frame.Type == ConnectFrameTypes.Pong)).Type);
+        Assert.False(_gateway.Closed.IsCancellationRequested);
+        Assert.Equal(0, _gateway.PendingRequests);
+    }
+
+    [Fact]
     public async Task Requests_still_waiting_when_the_channel_drops_fail_as_disconnected()
     {
         var call = new LinkedCompute(_gateway).ListSandboxesAsync(Cancel);

@@ -66,6 +66,44 @@ public sealed class SessionReportRelaysTests
         Assert.False(Directory.EnumerateFiles(SessionReportsServiceCollectionExtensions.DirectoryOf(b.Settings.Paths)).Any(), "everything delivered, no outbox is left");
     }
 
+    [Fact]
+    public async Task A_relay_restarted_mid_turn_reports_the_cut_turn_and_its_end_once()
+    {
+        var claude = await PinnedAgentClis.ClaudeAsync(TestContext.Current.CancellationToken);
+        await using var anthropic = await AnthropicStandIn.StartAsync(TestContext.Current.CancellationToken);
+        await using var a = await RelayDaemon.StartAsync("none", apiKey: AccountKey);
+        var b = await RelayDaemon.StartAsync("auto", apiKey: AccountKey, environment: new Dictionary<string, string?>
+        {
+            ["CERVER_GATEWAY_URL"] = a.BaseUrl.ToString(),
+            ["CERVER_AGENT_PATH"] = Path.GetDirectoryName(claude),
+        });
+        AgentDaemon.WriteAnthropicEnv(b.Settings.Paths.RelayDirectory, anthropic);
+        var computeId = (await b.App.Services.GetRequiredService<GatewayConnection>().WhenRegisteredAsync(TestContext.Current.CancellationToken)).ComputeId;
+        var session = await TranscriptSessionAsync(a);
+        var sandbox = (await RelayDaemon.ReadJsonAsync(await b.Client.PostAsync("/api/cerver/provider/sandboxes", RelayDaemon.Json(
+            new JsonObject { ["metadata"] = new JsonObject { ["cli_tool"] = "claude", ["cerver_session_id"] = session } }.ToJsonString()), TestContext.Current.CancellationToken), 200))["sandbox_id"]!.GetValue<string>();
+        await RelayDaemon.ReadJsonAsync(await b.Client.PostAsync($"/api/local-claude/agents/{sandbox}/input",
+            RelayDaemon.Json("""{"input": "[[sleep: 60000]] long"}"""), TestContext.Current.CancellationToken), 200);
+        while (!anthropic.MessageRequests.Any(request => request.LatestUserText() == "[[sleep: 60000]] long"))
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        await using var restarted = await b.RestartAsync();
+
+        var detail = await WaitForAsync(a, session, d => d["status"]!.GetValue<string>() == "idle"
+            && d["transcript"]!.AsArray().Any(e => e!["kind"]!.GetValue<string>() == "session_completed"));
+        var completions = detail["transcript"]!.AsArray().Where(e => e!["kind"]!.GetValue<string>() == "session_completed").ToList();
+        Assert.True(completions.Count == 1, detail.ToJsonString());
+        Assert.Equal(computeId, detail["metadata"]!["compute_id"]!.GetValue<string>());
+        while (Directory.EnumerateFiles(SessionReportsServiceCollectionExtensions.DirectoryOf(restarted.Settings.Paths)).Any())
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0, restarted.App.Services.GetRequiredService<SessionReports>().Snapshot.Dropped);
+    }
+
     private static async Task<string> TranscriptSessionAsync(RelayDaemon gateway)
     {
         using var created = await gateway.Client.PostAsJsonAsync("/v2/sessions", new JsonObject
