@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded.Connect;
 using Cerver.Relay.Link;
 using Cerver.Relay.Reports;
 using Cerver.Relay.Tests.Agents;
@@ -13,7 +14,8 @@ namespace Cerver.Relay.Tests.Reports;
 /// <summary>
 /// Two real relays: B is registered with A, and its provider sandbox's agent (the real Claude Code
 /// against a stand-in model) reports to a session on A through A's real endpoints — with A down
-/// for the whole turn and back after it.
+/// for the whole turn and back after it, and with the turn sent over B's connect channel as the hosted
+/// gateway sends it and cut by a restart of B.
 /// </summary>
 public sealed class SessionReportRelaysTests
 {
@@ -67,7 +69,7 @@ public sealed class SessionReportRelaysTests
     }
 
     [Fact]
-    public async Task A_relay_restarted_mid_turn_reports_the_cut_turn_and_its_end_once()
+    public async Task A_turn_sent_over_the_channel_and_cut_by_a_relay_restart_reports_its_end_once()
     {
         var claude = await PinnedAgentClis.ClaudeAsync(TestContext.Current.CancellationToken);
         await using var anthropic = await AnthropicStandIn.StartAsync(TestContext.Current.CancellationToken);
@@ -80,10 +82,22 @@ public sealed class SessionReportRelaysTests
         AgentDaemon.WriteAnthropicEnv(b.Settings.Paths.RelayDirectory, anthropic);
         var computeId = (await b.App.Services.GetRequiredService<GatewayConnection>().WhenRegisteredAsync(TestContext.Current.CancellationToken)).ComputeId;
         var session = await TranscriptSessionAsync(a);
-        var sandbox = (await RelayDaemon.ReadJsonAsync(await b.Client.PostAsync("/api/cerver/provider/sandboxes", RelayDaemon.Json(
-            new JsonObject { ["metadata"] = new JsonObject { ["cli_tool"] = "claude", ["cerver_session_id"] = session } }.ToJsonString()), TestContext.Current.CancellationToken), 200))["sandbox_id"]!.GetValue<string>();
-        await RelayDaemon.ReadJsonAsync(await b.Client.PostAsync($"/api/local-claude/agents/{sandbox}/input",
-            RelayDaemon.Json("""{"input": "[[sleep: 60000]] long"}"""), TestContext.Current.CancellationToken), 200);
+
+        // As the hosted gateway does it: the sandbox and the input go to B as requests on its connect channel.
+        var relays = a.App.Services.GetRequiredService<ConnectedRelays>();
+        while (relays.Find(computeId) is null)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        var channel = relays.Find(computeId)!;
+        var created = await channel.SendRequestAsync("POST", "/api/cerver/provider/sandboxes",
+            new JsonObject { ["metadata"] = new JsonObject { ["cli_tool"] = "claude", ["cerver_session_id"] = session } }, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(200, created.Status);
+        var sandbox = created.Body!["sandbox_id"]!.GetValue<string>();
+        var input = await channel.SendRequestAsync("POST", $"/api/local-claude/agents/{sandbox}/input",
+            new JsonObject { ["input"] = "[[sleep: 60000]] long", ["cerver_session_id"] = session }, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(("started", sandbox), (input.Body!["action"]!.GetValue<string>(), input.Body["agent_id"]!.GetValue<string>()));
         while (!anthropic.MessageRequests.Any(request => request.LatestUserText() == "[[sleep: 60000]] long"))
         {
             await Task.Delay(50, TestContext.Current.CancellationToken);
