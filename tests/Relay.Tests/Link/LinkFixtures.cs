@@ -10,7 +10,8 @@ internal static class LinkFixtures
     /// <summary>
     /// Starts relay B with <paramref name="gateway"/> as its gateway and the account's key, as
     /// a logged-in relay runs: it registers through the gateway's real endpoint and opens its
-    /// connect channel. Returns once the gateway routes to B, with the compute id it gave B.
+    /// connect channel. Returns once the gateway routes to B and B says it is connected, with the
+    /// compute id the gateway gave B.
     /// </summary>
     public static async Task<(RelayDaemon Relay, string ComputeId)> StartLinkedAsync(
         RelayDaemon gateway, string accountKey, string isolation = "auto", IReadOnlyDictionary<string, string?>? environment = null)
@@ -22,6 +23,14 @@ internal static class LinkFixtures
                 services.AddSingleton(new ReconnectBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200), Random.Shared.NextDouble)));
         var computeId = (await relay.App.Services.GetRequiredService<GatewayConnection>().WhenRegisteredAsync(TestContext.Current.CancellationToken)).ComputeId;
         await WaitUntilRoutedAsync(gateway, computeId);
+
+        // The gateway routes to B once it has greeted it; B says connected once it read the greeting.
+        var state = relay.App.Services.GetRequiredService<LinkState>();
+        while (state.Current.Status != LinkStatus.Connected)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
         return (relay, computeId);
     }
 
