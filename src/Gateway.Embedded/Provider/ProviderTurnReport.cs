@@ -58,7 +58,7 @@ internal sealed class ProviderTurnReport
                 Entry(entry.Role, entry.Kind, entry.Content, entry);
                 break;
             case AgentSessionEvent reported:
-                Remember(reported);
+                SessionMetadata.Remember(Metadata, reported);
                 break;
             case AgentTurnCompleted end:
                 End(end);
@@ -107,29 +107,6 @@ internal sealed class ProviderTurnReport
             ToolInput = detail?.ToolInput?.DeepClone(),
             IsError = detail?.IsError,
         });
-
-    private void Remember(AgentSessionEvent reported)
-    {
-        if (reported.CliSessionId is { } thread)
-        {
-            Metadata["cli_session_id"] = thread;
-        }
-
-        if (reported.Model is { } model)
-        {
-            Metadata["cli_model"] = model;
-        }
-
-        if (reported.ModelProvider is { } provider)
-        {
-            Metadata["cli_model_provider"] = provider;
-        }
-
-        if (reported.WorkingDirectory is { } workingDirectory)
-        {
-            Metadata["working_dir"] = workingDirectory;
-        }
-    }
 
     /// <summary>How the turn ended, as a status's <c>end_reason</c>: succeeded, failed, timed_out, stalled, cancelled, not_installed.</summary>
     private static string EndReason(AgentTurnOutcome outcome) => outcome switch

@@ -136,15 +136,18 @@ public static class GatewayClientServiceCollectionExtensions
     public static IServiceCollection AddGatewayClient(this IServiceCollection services, Uri gateway)
     {
         services.AddHttpClient<GatewayClient>(http => http.BaseAddress = gateway)
-            .AddStandardResilienceHandler(options =>
-            {
-                options.Retry.MaxRetryAttempts = 3;
-                options.Retry.Delay = TimeSpan.FromMilliseconds(500);
-                options.Retry.BackoffType = DelayBackoffType.Exponential;
-                options.Retry.UseJitter = true;
-                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(30);
-            });
+            .AddStandardResilienceHandler(options => UseGatewayPolicy(options, retries: 3));
         return services;
+    }
+
+    /// <summary>How every call to the gateway is retried: exponential backoff with jitter from 500 ms, 10 s per attempt, 30 s in all.</summary>
+    public static void UseGatewayPolicy(HttpStandardResilienceOptions options, int retries)
+    {
+        options.Retry.MaxRetryAttempts = retries;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.BackoffType = DelayBackoffType.Exponential;
+        options.Retry.UseJitter = true;
+        options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+        options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(30);
     }
 }

@@ -6,7 +6,6 @@ using Cerver.Gateway.Embedded.Sessions.Wire;
 using Cerver.Relay.Link;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
-using Polly;
 
 namespace Cerver.Relay.Reports;
 
@@ -128,15 +127,7 @@ public static class SessionReportClientServiceCollectionExtensions
     public static IServiceCollection AddSessionReportClient(this IServiceCollection services)
     {
         services.AddHttpClient<SessionReportClient>()
-            .AddStandardResilienceHandler(options =>
-            {
-                options.Retry.MaxRetryAttempts = 2;
-                options.Retry.Delay = TimeSpan.FromMilliseconds(500);
-                options.Retry.BackoffType = DelayBackoffType.Exponential;
-                options.Retry.UseJitter = true;
-                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(30);
-            });
+            .AddStandardResilienceHandler(options => GatewayClientServiceCollectionExtensions.UseGatewayPolicy(options, retries: 2));
         return services;
     }
 }

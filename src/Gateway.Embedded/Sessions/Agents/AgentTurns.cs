@@ -255,31 +255,11 @@ public sealed partial class AgentTurns(SessionStore store, ComputeRegistry regis
             IsError = entry.IsError,
         }, time.GetUtcNow());
 
-    /// <summary>Keeps <c>cli_session_id</c>, <c>cli_model</c>, <c>cli_model_provider</c> and <c>working_dir</c> current (observed metadata).</summary>
     private void Remember(string sessionId, AgentSessionEvent reported) =>
         store.Change(sessionId, current =>
         {
             var metadata = (JsonObject)current.Metadata.DeepClone();
-            if (reported.CliSessionId is { } cliSession)
-            {
-                metadata["cli_session_id"] = cliSession;
-            }
-
-            if (reported.Model is { } model)
-            {
-                metadata["cli_model"] = model;
-            }
-
-            if (reported.ModelProvider is { } provider)
-            {
-                metadata["cli_model_provider"] = provider;
-            }
-
-            if (reported.WorkingDirectory is { } workingDirectory)
-            {
-                metadata["working_dir"] = workingDirectory;
-            }
-
+            SessionMetadata.Remember(metadata, reported);
             return current with { Metadata = metadata, UpdatedAt = time.GetUtcNow() };
         });
 
