@@ -27,6 +27,7 @@ public sealed class ConnectedRelayTests : IAsyncLifetime
     private TcpClient _tcpGateway = null!;
     private ConnectedRelay _gateway = null!;
     private ConnectChannel _relay = null!;
+    private WebSocket _relaySocket = null!;
     private Task _running = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -42,7 +43,8 @@ public sealed class ConnectedRelayTests : IAsyncLifetime
         var quiet = TimeSpan.Zero;
         _gateway = new ConnectedRelay(new ConnectChannel(WebSocket.CreateFromStream(_tcpGateway.GetStream(), new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = quiet })),
             ComputeId, _time, NullLogger.Instance);
-        _relay = new ConnectChannel(WebSocket.CreateFromStream(_tcpRelay.GetStream(), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = quiet }));
+        _relaySocket = WebSocket.CreateFromStream(_tcpRelay.GetStream(), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = quiet });
+        _relay = new ConnectChannel(_relaySocket);
         _running = _gateway.RunAsync(CancellationToken.None);
     }
 
@@ -182,6 +184,21 @@ public sealed class ConnectedRelayTests : IAsyncLifetime
         Assert.Equal(ConnectFrameTypes.Pong, (await NextFrameAsync(frame => frame.Type == ConnectFrameTypes.Pong)).Type);
         Assert.False(_gateway.Closed.IsCancellationRequested);
         Assert.Equal(0, _gateway.PendingRequests);
+    }
+
+    [Fact]
+    public async Task A_frame_over_the_cap_closes_the_channel_as_too_big_and_fails_the_requests_waiting()
+    {
+        var call = new LinkedCompute(_gateway).ListSandboxesAsync(Cancel);
+        await NextFrameAsync(frame => frame.Type == ConnectFrameTypes.Request);
+
+        await _relay.SendAsync(new ConnectFrame { Type = ConnectFrameTypes.StreamEvent, SessionId = "ses_big", Data = new string('x', ConnectChannel.MaxFrameBytes) }, Cancel);
+
+        var error = await Assert.ThrowsAsync<ComputeException>(() => call);
+        Assert.Equal(LinkErrors.RelayDisconnected, error.Code);
+        await _running;
+        Assert.Null(await _relay.ReceiveAsync(Cancel));
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, _relaySocket.CloseStatus);
     }
 
     [Fact]
