@@ -34,6 +34,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<CapabilityDetector>();
         services.AddHostedService<LocalComputeRegistration>();
         services.AddHostedService<AgentTurnRecovery>();
+        services.AddHostedService<Provider.ProviderTurnRecovery>();
         services.AddHostedService<IdleSessionSweeper>();
         services.AddHostedService<DeviceCodeSweeper>();
         return services;

@@ -164,6 +164,8 @@ public sealed partial class ProviderAgents(
         var report = agent.CerverSessionId is { } session ? new ProviderTurnReport(reports, live, time, session, agent) : null;
         try
         {
+            agent = agent with { TurnStartedAt = time.GetUtcNow() };
+            Save(sandboxId, agent);
             report?.Started();
             var env = new Dictionary<string, string>(agent.Env ?? [], StringComparer.Ordinal);
             foreach (var (name, value) in envs ?? new Dictionary<string, string>())
@@ -210,22 +212,43 @@ public sealed partial class ProviderAgents(
         }
         finally
         {
-            if (report is not null)
-            {
-                report.Ended();
-                KeepReported(sandboxId, report.Metadata);
-            }
-
+            report?.Ended();
+            TurnOver(sandboxId, report?.Metadata);
             _running.TryRemove(sandboxId, out _);
         }
     }
 
-    /// <summary>Keeps what the turn reported with the agent, unless the sandbox went away meanwhile (deleted during its turn).</summary>
-    private void KeepReported(string sandboxId, JsonObject reported)
+    /// <summary>
+    /// After a restart: a turn a relay that died was running is over (its processes died with it).
+    /// Its Cerver session is told so and given the turn's end, so it never waits on it.
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        foreach (var sandbox in await compute.ListSandboxesAsync(cancellationToken))
+        {
+            if (Find(sandbox.SandboxId) is not { TurnStartedAt: { } startedAt } agent)
+            {
+                continue;
+            }
+
+            ProviderTurnReport? report = null;
+            if (agent.CerverSessionId is { } session)
+            {
+                report = new ProviderTurnReport(reports, live, time, session, agent);
+                report.Interrupted($"The relay stopped while this turn was running (it started {startedAt:u}), and the agent stopped with it. The entries above are what it did before; send the prompt again to continue.");
+            }
+
+            TurnOver(sandbox.SandboxId, report?.Metadata);
+            LogTurnInterrupted(sandbox.SandboxId);
+        }
+    }
+
+    /// <summary>Keeps what the turn reported with the agent and clears its running mark, unless the sandbox went away meanwhile (deleted during its turn).</summary>
+    private void TurnOver(string sandboxId, JsonObject? reported)
     {
         if (Find(sandboxId) is { } current)
         {
-            Save(sandboxId, current with { Reported = reported });
+            Save(sandboxId, current with { Reported = reported ?? current.Reported, TurnStartedAt = null });
         }
     }
 
@@ -283,6 +306,9 @@ public sealed partial class ProviderAgents(
 
     [LoggerMessage(LogLevel.Warning, "Provider sandbox {SandboxId}: the agent's turn ended {Outcome}: {Failure}")]
     private partial void LogTurnFailed(string sandboxId, AgentTurnOutcome outcome, string failure);
+
+    [LoggerMessage(LogLevel.Warning, "Provider sandbox {SandboxId}: a turn was running when the relay stopped; closed it as interrupted")]
+    private partial void LogTurnInterrupted(string sandboxId);
 
     [LoggerMessage(LogLevel.Warning, "Provider sandbox {SandboxId}: the agent's turn did not run: {Reason}")]
     private partial void LogTurnRefused(string sandboxId, string reason);

@@ -81,6 +81,13 @@ internal sealed class ProviderTurnReport
         }
     }
 
+    /// <summary>Ends the report of a turn a relay that died cut: the session is told so, and the turn ends as cancelled.</summary>
+    public void Interrupted(string message)
+    {
+        Failed(message);
+        Observe(new AgentTurnCompleted(137, 0, 0, 0, []) { Outcome = AgentTurnOutcome.Cancelled });
+    }
+
     private void End(AgentTurnCompleted end)
     {
         _ended = true;

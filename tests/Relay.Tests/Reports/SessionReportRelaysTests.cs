@@ -118,6 +118,34 @@ public sealed class SessionReportRelaysTests
         Assert.Equal(0, restarted.App.Services.GetRequiredService<SessionReports>().Snapshot.Dropped);
     }
 
+    [Fact]
+    public async Task A_turn_a_relay_died_in_is_closed_on_its_session_at_the_next_start()
+    {
+        await using var a = await RelayDaemon.StartAsync("none", apiKey: AccountKey);
+        var b = await RelayDaemon.StartAsync("none", apiKey: AccountKey, environment: new Dictionary<string, string?> { ["CERVER_GATEWAY_URL"] = a.BaseUrl.ToString() });
+        await b.App.Services.GetRequiredService<GatewayConnection>().WhenRegisteredAsync(TestContext.Current.CancellationToken);
+        var session = await TranscriptSessionAsync(a);
+        var sandbox = (await RelayDaemon.ReadJsonAsync(await b.Client.PostAsync("/api/cerver/provider/sandboxes", RelayDaemon.Json(
+            new JsonObject { ["metadata"] = new JsonObject { ["cli_tool"] = "claude", ["cerver_session_id"] = session } }.ToJsonString()), TestContext.Current.CancellationToken), 200))["sandbox_id"]!.GetValue<string>();
+        var record = Path.Combine(b.WorkspaceOf(sandbox) + ".agent", "provider.json");
+
+        // What a kill -9 mid-turn leaves behind: the agent's record still marked as in a turn.
+        await using var restarted = await b.RestartAsync(whileStopped: async () =>
+        {
+            var agent = JsonNode.Parse(await File.ReadAllTextAsync(record, TestContext.Current.CancellationToken))!.AsObject();
+            Assert.False(agent.ContainsKey("turn_started_at"), "no turn ran yet");
+            agent["turn_started_at"] = "2026-12-06T10:00:00+00:00";
+            await File.WriteAllTextAsync(record, agent.ToJsonString(), TestContext.Current.CancellationToken);
+        });
+
+        var detail = await WaitForAsync(a, session, d => d["status"]!.GetValue<string>() == "idle"
+            && d["transcript"]!.AsArray().Any(e => e!["kind"]!.GetValue<string>() == "session_completed"));
+        var transcript = detail["transcript"]!.AsArray();
+        Assert.Contains(transcript, e => e!["content"]!.GetValue<string>().Contains("The relay stopped while this turn was running", StringComparison.Ordinal));
+        Assert.Single(transcript, e => e!["kind"]!.GetValue<string>() == "session_completed");
+        Assert.False(JsonNode.Parse(await File.ReadAllTextAsync(record, TestContext.Current.CancellationToken))!.AsObject().ContainsKey("turn_started_at"), "the turn is over");
+    }
+
     private static async Task<string> TranscriptSessionAsync(RelayDaemon gateway)
     {
         using var created = await gateway.Client.PostAsJsonAsync("/v2/sessions", new JsonObject

@@ -22,4 +22,7 @@ public sealed record ProviderAgentRecord
 
     /// <summary>The metadata last reported to the Cerver session, so its usage totals add up over turns and restarts.</summary>
     public JsonObject? Reported { get; init; }
+
+    /// <summary>When the turn now running started; a record that still has it at start-up is a turn a relay that died cut.</summary>
+    public DateTimeOffset? TurnStartedAt { get; init; }
 }
