@@ -32,6 +32,8 @@ public sealed partial class ConnectClient(
 
     private static readonly TimeSpan Healthy = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan LoggedOutRecheck = TimeSpan.FromSeconds(5);
+
     private readonly SemaphoreSlim _serving = new(MaxConcurrent, MaxConcurrent);
     private int _queued;
 
@@ -54,7 +56,18 @@ public sealed partial class ConnectClient(
             target = registration.Registration ?? target;
             if (registration.Registration is null && registration.Current.State == GatewayConnectionState.NotLoggedIn)
             {
-                return;
+                // A login writes a new key, which the registration picks up without a restart.
+                state.Lost("not logged in: cerver-relay login");
+                try
+                {
+                    await Task.Delay(LoggedOutRecheck, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             state.Connecting(target.GatewayUrl);
