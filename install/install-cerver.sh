@@ -6,15 +6,21 @@
 # it into $CERVER_HOME/versions/<version>/, points $CERVER_HOME/bin/cerver-relay at it
 # atomically, keeps the previous version for rollback, then logs in, installs the user service
 # and prints the relay's status. Nothing under $CERVER_HOME changes unless every check passes.
+# With --uninstall it removes the service, the binaries, the extracted native library and
+# (unless --keep-data) $CERVER_HOME, through 'cerver-relay uninstall' when the binary has it.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
 Usage: install-cerver.sh [--version V] [--no-login] [--no-service]
+       install-cerver.sh --uninstall [--keep-data] [--yes]
 
   --version V    install release V (default: the latest release; also CERVER_VERSION)
   --no-login     do not run 'cerver-relay login'
   --no-service   do not install and start the user service
+  --uninstall    remove the service, the binaries, the extracted native library and CERVER_HOME
+  --keep-data    with --uninstall: keep CERVER_HOME's data (relay/, cerver.env)
+  --yes          with --uninstall: do not ask (required without a terminal)
   -h, --help     show this help
 
 Environment:
@@ -93,16 +99,139 @@ cleanup() {
   fi
 }
 
+# The updater looks where the installer looked: a repository given as CERVER_UPDATE_REPO is
+# written to cerver.env (a fork's install follows the fork), and a cerver.env without one gets the
+# default, for a binary built without its repository (publish.sh --repo). Other lines are kept.
+remember_update_repo() { # env_file repo explicit
+  local env_file=$1 repo=$2 explicit=$3 pattern='^[[:space:]]*(export[[:space:]]+)?CERVER_UPDATE_REPO='
+  if ! [[ "$repo" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]]; then
+    say "CERVER_UPDATE_REPO '$repo' is not owner/name; the relay will not look for updates there"
+    return 0
+  fi
+  if [ -f "$env_file" ] && grep -qE "$pattern" "$env_file" && [ "$explicit" != 1 ]; then
+    return 0
+  fi
+  staged+=("$env_file.incoming.$$")
+  (
+    umask 077
+    if [ -f "$env_file" ]; then
+      grep -vE "$pattern" "$env_file" || true
+    fi >"$env_file.incoming.$$"
+    if [ -s "$env_file.incoming.$$" ] && [ -n "$(tail -c1 "$env_file.incoming.$$")" ]; then
+      echo >>"$env_file.incoming.$$"
+    fi
+    printf 'CERVER_UPDATE_REPO=%s\n' "$repo" >>"$env_file.incoming.$$"
+  )
+  chmod 600 "$env_file.incoming.$$"
+  mv -f "$env_file.incoming.$$" "$env_file"
+}
+
+# Without a cerver-relay that has 'uninstall' (removed by hand, or too old), the same removal in
+# shell: only the entries the installer and the relay create, each under a checked CERVER_HOME.
+uninstall_by_hand() {
+  local cerver_home=$1 keep_data=$2 unit plist
+  if command -v systemctl >/dev/null 2>&1; then
+    unit="${XDG_CONFIG_HOME:-${HOME:-}/.config}/systemd/user/cerver-relay.service"
+    if [ -f "$unit" ] && grep -qF "$cerver_home" "$unit"; then
+      systemctl --user disable --now cerver-relay.service >/dev/null 2>&1 || true
+      rm -f "$unit"
+      systemctl --user daemon-reload >/dev/null 2>&1 || true
+      say "removed $unit"
+    fi
+  fi
+  plist="${HOME:-}/Library/LaunchAgents/ai.cerver.relay.plist"
+  if [ -f "$plist" ] && grep -qF "$cerver_home" "$plist"; then
+    launchctl bootout "gui/$(id -u)/ai.cerver.relay" >/dev/null 2>&1 || true
+    rm -f "$plist"
+    say "removed $plist"
+  fi
+  rm -f "${cerver_home:?}/bin/cerver-relay" "${cerver_home:?}"/bin/.cerver-relay.incoming.*
+  rm -rf "${cerver_home:?}/versions"
+  if [ -n "${DOTNET_BUNDLE_EXTRACT_BASE_DIR:-}" ]; then
+    rm -rf "${DOTNET_BUNDLE_EXTRACT_BASE_DIR:?}/cerver-relay"
+  elif [ -n "${HOME:-}" ]; then
+    rm -rf "${HOME:?}/.net/cerver-relay"
+    rmdir "$HOME/.net" 2>/dev/null || true
+  fi
+  rmdir "$cerver_home/bin" 2>/dev/null || true
+  say "removed the cerver-relay binaries from $cerver_home"
+  if [ "$keep_data" = 1 ]; then
+    say "kept the data in $cerver_home (relay/, cerver.env)"
+  else
+    rm -rf "${cerver_home:?}/relay"
+    rm -f "${cerver_home:?}/cerver.env"
+    rmdir "$cerver_home" 2>/dev/null || say "left $cerver_home in place: it holds files that are not the relay's"
+  fi
+}
+
+uninstall() {
+  local keep_data=$1 yes=$2 args=()
+  [ -n "${CERVER_HOME:-}" ] || [ -n "${HOME:-}" ] || die "neither CERVER_HOME nor HOME is set"
+  local given=${CERVER_HOME:-$HOME/.cerver}
+  local cerver_home=${given%/}
+  # Never a relative, root or home folder: everything below is removed by name inside it.
+  case "$cerver_home" in
+    /?*) ;;
+    *) die "CERVER_HOME is '$given', not a folder of its own under /; nothing was removed" ;;
+  esac
+  if [ -n "${HOME:-}" ]; then
+    case "${HOME%/}/" in
+      "$cerver_home"/*) die "CERVER_HOME is $cerver_home, which holds your home folder; nothing was removed" ;;
+    esac
+  fi
+  # has_verb runs "$link".
+  link="$cerver_home/bin/cerver-relay"
+  [ "$keep_data" = 1 ] && args+=(--keep-data)
+  [ "$yes" = 1 ] && args+=(--yes)
+  if [ -x "$link" ] && has_verb uninstall; then
+    if [ "$yes" = 1 ] || ! has_terminal; then
+      "$link" uninstall ${args[@]+"${args[@]}"} </dev/null
+    elif [ -t 0 ]; then
+      "$link" uninstall ${args[@]+"${args[@]}"}
+    else
+      "$link" uninstall ${args[@]+"${args[@]}"} </dev/tty
+    fi
+    return
+  fi
+  if [ ! -e "$link" ] && [ ! -L "$link" ] && [ ! -d "$cerver_home/versions" ] && [ ! -d "$cerver_home/relay" ]; then
+    say "cerver-relay is not installed in $cerver_home; nothing to remove"
+    return
+  fi
+  if [ "$yes" != 1 ]; then
+    if ! has_terminal; then
+      # The same exit code as 'cerver-relay uninstall' without --yes: a usage error.
+      printf 'install-cerver: %s\n' "this removes cerver-relay from $cerver_home; run again with --yes to confirm (there is no terminal to ask on). Nothing was removed." >&2
+      exit 2
+    fi
+    local answer="" kept=""
+    [ "$keep_data" = 1 ] && kept=", keeping its data"
+    printf 'install-cerver: remove cerver-relay from %s%s? [y/N] ' "$cerver_home" "$kept"
+    read -r answer </dev/tty || answer=""
+    case "$answer" in
+      y | Y | yes | YES) ;;
+      *) die "nothing was removed" ;;
+    esac
+  fi
+  uninstall_by_hand "$cerver_home" "$keep_data"
+  say "remove $cerver_home/bin from PATH: delete the line that adds it in your shell's start-up file (~/.bashrc, ~/.zshrc) and open a new terminal"
+}
+
 # The whole script is one function, called on the last line: under `curl | bash` nothing runs
 # until all of it has arrived.
 main() {
   no_login=0
   no_service=0
+  do_uninstall=0
+  keep_data=0
+  yes=0
   version=${CERVER_VERSION:-}
   while [ $# -gt 0 ]; do
     case "$1" in
       --no-login) no_login=1 ;;
       --no-service) no_service=1 ;;
+      --uninstall) do_uninstall=1 ;;
+      --keep-data) keep_data=1 ;;
+      --yes | -y) yes=1 ;;
       --version)
         [ $# -ge 2 ] || die "--version needs a value, like --version 1.2.3"
         version=$2
@@ -122,6 +251,11 @@ main() {
     shift
   done
   version=${version#v}
+  if [ "$do_uninstall" = 1 ]; then
+    uninstall "$keep_data" "$yes"
+    return
+  fi
+  [ "$keep_data$yes" = 00 ] || die "--keep-data and --yes go with --uninstall"
 
   rid=$(detect_rid)
   asset="cerver-relay-$rid.tar.gz"
@@ -208,6 +342,7 @@ main() {
   else
     say "installed cerver-relay $installed in $cerver_home"
   fi
+  remember_update_repo "$cerver_home/cerver.env" "${CERVER_UPDATE_REPO:-cerver-ai/cerver-relay}" "$([ -n "${CERVER_UPDATE_REPO:-}" ] && echo 1 || echo 0)"
 
   case ":${PATH:-}:" in
     *":$bin_dir:"*) ;;
@@ -244,17 +379,11 @@ main() {
   elif ! has_verb service install; then
     say "skipping the service: this cerver-relay has no 'service install' command yet; start the relay with 'cerver-relay run'"
   else
-    # The binary is installed either way: a machine without a user service manager (a
-    # container, WSL) can still run the relay in the foreground.
-    if "$link" service install; then
-      if [ "$rid" = "${rid#osx}" ] && command -v loginctl >/dev/null 2>&1 &&
-        [ "$(loginctl show-user "$(id -un)" -p Linger --value 2>/dev/null || true)" = no ]; then
-        say "the relay runs while you are logged in; to keep it running after you log out (servers), run:"
-        printf '    sudo loginctl enable-linger %s\n' "$(id -un)"
-      fi
-    else
-      say "cerver-relay $installed is installed, but its service could not be started here (see above); start the relay with 'cerver-relay run', or fix the cause and run 'cerver-relay service install'"
-    fi
+    # The binary is installed either way. 'service install' says what it did, or what is
+    # missing here and the exact command that keeps the relay running without a service (a
+    # container, a login without a user manager), and whether linger is needed: one voice.
+    "$link" service install </dev/null ||
+      say "cerver-relay $installed is installed; its service is not (why, and what to run instead, is above)"
   fi
 
   status=0

@@ -8,7 +8,7 @@ readonly RIDS="linux-x64 linux-arm64 osx-x64 osx-arm64"
 
 usage() {
   cat <<EOF
-Usage: packaging/publish.sh --version V --rid RID --out DIR [--signing-key KEY.pem]
+Usage: packaging/publish.sh --version V --rid RID --out DIR [--signing-key KEY.pem] [--repo OWNER/NAME]
 
   --version V          version stamped into the binary (semantic version, no leading "v")
   --rid RID            one of: $RIDS
@@ -16,6 +16,9 @@ Usage: packaging/publish.sh --version V --rid RID --out DIR [--signing-key KEY.p
                        publishing several runtimes into one DIR accumulates SHA256SUMS lines
   --signing-key KEY    ECDSA P-256 private key (PEM): signs SHA256SUMS into SHA256SUMS.sig and
                        builds the key's public half into the binary as the update key
+  --repo OWNER/NAME    GitHub repository the binary looks for updates in, built into it
+                       (CERVER_UPDATE_REPO still overrides it); without it, updates stay off
+                       until CERVER_UPDATE_REPO is set
 EOF
 }
 
@@ -28,15 +31,17 @@ version=""
 rid=""
 out=""
 key=""
+repo=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --version | --rid | --out | --signing-key)
+    --version | --rid | --out | --signing-key | --repo)
       [ $# -ge 2 ] || die "$1 needs a value"
       case "$1" in
         --version) version=$2 ;;
         --rid) rid=$2 ;;
         --out) out=$2 ;;
         --signing-key) key=$2 ;;
+        --repo) repo=$2 ;;
       esac
       shift 2
       ;;
@@ -62,12 +67,16 @@ case " $RIDS " in
 esac
 
 publish_key_args=()
+if [ -n "$repo" ]; then
+  [[ "$repo" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || die "repository '$repo' is not owner/name"
+  publish_key_args+=("-p:CerverUpdateRepo=$repo")
+fi
 if [ -n "$key" ]; then
   [ -r "$key" ] || die "signing key '$key' cannot be read"
   openssl ec -in "$key" -noout -text 2>/dev/null | grep -q 'prime256v1' ||
     die "signing key '$key' is not an ECDSA P-256 private key in PEM form"
   public_key=$(openssl ec -in "$key" -pubout -outform DER 2>/dev/null | openssl base64 -A)
-  publish_key_args=("-p:CerverUpdatePublicKey=$public_key")
+  publish_key_args+=("-p:CerverUpdatePublicKey=$public_key")
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -13,14 +13,18 @@ var root = new RootCommand("cerver-relay: turns this machine into a private comp
     StatusCommand.Create(),
     DoctorCommand.Create(),
     SessionsCommand.Create(),
+    LogsCommand.Create(),
     LoginCommand.Create(),
     LogoutCommand.Create(),
     DevicesCommand.Create(),
     ServiceCommand.Create(),
+    UninstallCommand.Create(),
     UpdateCommand.Create(),
     VersionCommand.Create(),
+    CompletionCommand.Create(),
 };
 
-// The daemon drains on SIGTERM for longer than System.CommandLine's 2-second default would
-// wait, so the host's own lifetime handles termination signals.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+CliHelp.Install(root);
+
+// Every failure is one sentence on stderr with its own exit code (Cli/ExitCodes.cs), never a stack trace.
+return await CliErrors.InvokeAsync(root.Parse(args));

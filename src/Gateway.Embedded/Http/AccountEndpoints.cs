@@ -42,10 +42,8 @@ public static class AccountEndpoints
             return Results.Json(outcome.Body, json.DevicePollResponse, statusCode: outcome.HttpStatus);
         }).AllowAnonymous();
 
-        endpoints.MapGet(VerificationPath, () => Results.Text(
-            "This relay is a Cerver gateway. To let another relay in, approve its code on this machine:\n\n" +
-            "    cerver-relay devices approve XXXX-XXXX\n\n'cerver-relay devices list' shows the codes that are waiting.\n"))
-            .AllowAnonymous();
+        // The page itself is open (it shows nothing that waits); approving from it needs the owner's token.
+        endpoints.MapGet(VerificationPath, DeviceVerificationPage.Render).AllowAnonymous();
 
         endpoints.MapGet("/v2/auth/whoami", (Caller caller) =>
             Results.Json(new WhoAmIResponse(caller.AccountId, caller.KeyId, caller.MachineName, caller.KindName), json.WhoAmIResponse))

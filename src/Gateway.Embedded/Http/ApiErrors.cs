@@ -1,10 +1,12 @@
 using Cerver.Relay.Compute.Contract;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Cerver.Gateway.Embedded.Http;
 
 /// <summary>The one error shape of every endpoint: <c>{"error": {"code", "message"}}</c>.</summary>
-public static class ApiErrors
+public static partial class ApiErrors
 {
     public static int StatusFor(ComputeErrorKind kind) => kind switch
     {
@@ -41,7 +43,20 @@ public static class ApiErrors
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        // Every refusal of the local API is one line: the route (its ids) and the code, never the
+        // message (it may quote the input) nor the query (a connect channel's token travels there).
+        if (context.RequestServices?.GetService<ILoggerFactory>() is { } loggers)
+        {
+            var path = context.Request.Path.Value ?? "";
+            path = new string([.. (path.Length <= 200 ? path : path[..200] + "…").Select(c => char.IsControl(c) ? '?' : c)]);
+            LogRefused(loggers.CreateLogger(typeof(ApiErrors).FullName!), context.Request.Method, path, status, code);
+        }
+
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(new ErrorBody(new ErrorDetail(code, message)), ComputeJsonContext.Wire.ErrorBody, contentType: null, context.RequestAborted);
     }
+
+    [LoggerMessage(LogLevel.Information, "Refused {Method} {Path}: {Status} {Code}")]
+    private static partial void LogRefused(ILogger logger, string method, string path, int status, string code);
 }

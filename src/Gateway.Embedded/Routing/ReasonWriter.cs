@@ -107,16 +107,43 @@ public static class ReasonWriter
         return $"Pinned provider {pinned.Profile.Name} was filtered: {string.Join("; ", pinned.FilteredReasons)}";
     }
 
-    public static HumanSummary Summary(ScoredProvider winner, IReadOnlyList<ScoredProvider> fallbacks, bool canary)
+    /// <summary>
+    /// The summary of a report with a winner. A modeled winner (a recommendation made without
+    /// <c>requireExecutable</c>) is never presented as somewhere to start a session: the summary
+    /// says this gateway cannot run it and names what can, or what kept this machine out.
+    /// </summary>
+    public static HumanSummary Summary(ScoredProvider winner, IReadOnlyList<ScoredProvider> fallbacks, bool canary, IReadOnlyList<ScoredProvider> all, RoutingRequest request)
     {
         ArgumentNullException.ThrowIfNull(winner);
         ArgumentNullException.ThrowIfNull(fallbacks);
+        ArgumentNullException.ThrowIfNull(all);
+        ArgumentNullException.ThrowIfNull(request);
         var name = winner.Profile.DisplayName;
+        if (!winner.Profile.Executable)
+        {
+            var cannot = $"{name} is modeled only: this gateway cannot start a session there";
+            string next;
+            if (fallbacks.FirstOrDefault(f => f.Profile.Executable) is { } runnable)
+            {
+                next = $"{cannot}. Start the session on {runnable.Profile.DisplayName} ({runnable.Profile.Name}), the best fit that runs here, or use {name} through a gateway that executes it.";
+            }
+            else if (ExcludedExecutables(all, request, requireExecutable: false) is { Length: > 0 } excluded)
+            {
+                next = $"{cannot}, and nothing that runs here qualifies: {excluded}";
+            }
+            else
+            {
+                next = $"{cannot}, and no executable compute is attached: run cerver-relay on a machine and link it to this gateway.";
+            }
+
+            return new HumanSummary($"Route this task through {name}.", next);
+        }
+
         var start = canary ? $"Run a short canary, then start a session on {name}" : $"Start a session on {name}";
-        var next = fallbacks.Count == 0
+        var then = fallbacks.Count == 0
             ? $"{start}; no other provider qualifies as a fallback."
             : $"{start} and keep {JoinAnd(fallbacks.Select(f => f.Profile.DisplayName))} available.";
-        return new HumanSummary($"Route this task through {name}.", next);
+        return new HumanSummary($"Route this task through {name}.", then);
     }
 
     public static string NoWinnerPrimary(IReadOnlyList<ScoredProvider> all, RoutingRequest request, bool requireExecutable)
@@ -143,14 +170,41 @@ public static class ReasonWriter
         return [.. all.Select(c => $"{c.Profile.Name}: {string.Join("; ", c.FilteredReasons)}")];
     }
 
-    public static HumanSummary NoWinnerSummary(IReadOnlyList<ScoredProvider> all, bool requireExecutable)
+    /// <summary>
+    /// Why nothing qualified, as the change that would make it run: which requirement or
+    /// allow-list kept each executable compute (this machine, linked relays) out. Only when no
+    /// executable compute is attached at all does it ask for one.
+    /// </summary>
+    public static HumanSummary NoWinnerSummary(IReadOnlyList<ScoredProvider> all, RoutingRequest request, bool requireExecutable)
     {
         ArgumentNullException.ThrowIfNull(all);
+        ArgumentNullException.ThrowIfNull(request);
+        if (ExcludedExecutables(all, request, requireExecutable) is { Length: > 0 } excluded)
+        {
+            return new HumanSummary("No provider can run this task.", excluded);
+        }
+
         var executabilityOnly = requireExecutable && all.Any(c => !c.Profile.Executable && c.FilteredReasons.Count == 1);
         var next = executabilityOnly
-            ? "Attach an executable compute (run cerver-relay on this machine or link a relay); modeled providers fit but cannot run here."
+            ? "Attach an executable compute (run cerver-relay on a machine and link it to this gateway); modeled providers fit but cannot run here."
             : "Relax the requirements or policy named in decision.secondary_reasons, or attach a compute that meets them.";
         return new HumanSummary("No provider can run this task.", next);
+    }
+
+    /// <summary>
+    /// "this machine (x) was excluded by …; to run it here: …" for every executable compute the
+    /// hard filters kept out, or an empty string when there is none.
+    /// </summary>
+    private static string ExcludedExecutables(IReadOnlyList<ScoredProvider> all, RoutingRequest request, bool requireExecutable)
+    {
+        var sentences = all
+            .Where(c => c.Profile.Executable && !c.Viable)
+            .Select(c => (c.Profile, Exclusions: HardFilters.Exclusions(c.Profile, request, c.Estimate, requireExecutable)))
+            .Where(c => c.Exclusions.Count > 0)
+            .Select(c => $"{c.Profile.DisplayName} ({c.Profile.Name}) was excluded by {string.Join(" and ", c.Exclusions.Select(e => e.Reason))}; "
+                + $"to run it here, {string.Join(", and ", c.Exclusions.Select(e => e.Fix).Distinct(StringComparer.Ordinal))}.")
+            .ToList();
+        return string.Join(" ", sentences);
     }
 
     public static string Phrase(Workload workload) => WireNames.Of(workload).Replace('_', '-');

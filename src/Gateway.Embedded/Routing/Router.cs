@@ -41,7 +41,7 @@ public static class Router
                 ReasonWriter.EveryFilter(all),
                 FallbackOrder: [],
                 CanaryRun: false);
-            return new RecommendationReport(requestId, request.Task, workload, providers, none, ReasonWriter.NoWinnerSummary(all, requireExecutable));
+            return new RecommendationReport(requestId, request.Task, workload, providers, none, ReasonWriter.NoWinnerSummary(all, request, requireExecutable));
         }
 
         var winner = ranked[0];
@@ -72,7 +72,7 @@ public static class Router
             secondary,
             [.. fallbacks.Select(f => f.Profile.Name)],
             canary.Run);
-        return new RecommendationReport(requestId, request.Task, workload, providers, decision, ReasonWriter.Summary(winner, fallbacks, canary.Run));
+        return new RecommendationReport(requestId, request.Task, workload, providers, decision, ReasonWriter.Summary(winner, fallbacks, canary.Run, all, request));
     }
 
     private static ScoredProvider Judge(ProviderProfile profile, RoutingRequest request, bool requireExecutable)

@@ -60,6 +60,7 @@ public sealed partial class SessionService(
         var report = Router.Recommend(request, registry.Snapshot(), requireExecutable: true, NewId("req_"));
         if (report.NoProviderQualifies)
         {
+            LogNoExecutableProvider(report.RequestId);
             throw new NoExecutableProviderException(report);
         }
 
@@ -115,6 +116,7 @@ public sealed partial class SessionService(
                 store.Update(session);
                 store.AppendEvent(session.SessionId, session.ComputeId, SessionEventTypes.Provisioned, time.GetUtcNow(), elapsed,
                     new JsonObject { ["provider"] = candidate.Name, ["sandbox_id"] = sandbox.SandboxId });
+                LogCreated(session.SessionId, candidate.Name, session.ComputeId!, sandbox.SandboxId, agent is null ? "none" : SessionMetadata.Text(metadata, "cli_tool") ?? "agent");
                 if (agent is not null && SessionMetadata.Text(metadata, "bootstrap_prompt") is { } bootstrap)
                 {
                     return AppendInput(session.SessionId, "user", bootstrap).Session;
@@ -192,6 +194,7 @@ public sealed partial class SessionService(
     public async Task<(SessionRecord Session, RunResult Result, long DurationMs)> RunAsync(string sessionId, RunRequest request, CancellationToken cancellationToken)
     {
         var (session, compute) = BeginRun(sessionId, request);
+        LogRun(session.SessionId, session.ComputeId!, session.SandboxId!, "buffered");
         var started = time.GetTimestamp();
         try
         {
@@ -216,6 +219,7 @@ public sealed partial class SessionService(
     public async Task<(SessionRecord Session, IAsyncEnumerable<RunStreamEvent> Events)> OpenStreamAsync(string sessionId, RunRequest request, long requestStartedAt, CancellationToken cancellationToken)
     {
         var (session, compute) = BeginRun(sessionId, request);
+        LogRun(session.SessionId, session.ComputeId!, session.SandboxId!, "streamed");
         var events = compute.Compute.RunSandboxStreamAsync(session.SandboxId!, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -267,8 +271,10 @@ public sealed partial class SessionService(
         }
 
         var now = time.GetUtcNow();
-        return store.Change(sessionId, current => current with { Status = status, UpdatedAt = now, EndedAt = current.EndedAt ?? now },
+        var ended = store.Change(sessionId, current => current with { Status = status, UpdatedAt = now, EndedAt = current.EndedAt ?? now },
             (writes, changed) => writes.AppendEvent(sessionId, changed.ComputeId, eventType, now, null, new JsonObject { ["reason"] = reason }))!;
+        LogEnded(sessionId, status, reason.Length <= 200 ? reason : reason[..200] + "…");
+        return ended;
     }
 
     /// <summary>Ends every session idle past its timeout and frees its sandbox; returns how many.</summary>
@@ -495,6 +501,7 @@ public sealed partial class SessionService(
             UpdatedAt = now,
         };
         store.Insert(session);
+        LogCreatedTranscriptOnly(session.SessionId);
         return session;
     }
 
@@ -512,4 +519,19 @@ public sealed partial class SessionService(
 
     [LoggerMessage(LogLevel.Warning, "Session {SessionId}: provisioning on {Provider} failed: {Reason}")]
     private partial void LogProvisionFailed(string sessionId, string provider, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionId}: created on {Provider} (compute {ComputeId}, sandbox {SandboxId}, agent {Agent})")]
+    private partial void LogCreated(string sessionId, string provider, string computeId, string sandboxId, string agent);
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionId}: created as transcript only (no sandbox)")]
+    private partial void LogCreatedTranscriptOnly(string sessionId);
+
+    [LoggerMessage(LogLevel.Information, "Session refused: no executable provider qualifies (report {RequestId})")]
+    private partial void LogNoExecutableProvider(string requestId);
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionId}: {Mode} run on compute {ComputeId}, sandbox {SandboxId}")]
+    private partial void LogRun(string sessionId, string computeId, string sandboxId, string mode);
+
+    [LoggerMessage(LogLevel.Information, "Session {SessionId}: {Status} ({Reason})")]
+    private partial void LogEnded(string sessionId, string status, string reason);
 }

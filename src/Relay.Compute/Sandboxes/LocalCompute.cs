@@ -195,6 +195,7 @@ public sealed partial class LocalCompute : ICompute
     {
         var record = Find(sandboxId);
         Terminate(record.SandboxId, RunCancelReason.SandboxDeleted);
+        LogDeleted(record.SandboxId);
         return Task.FromResult(new DeleteSandboxResult(record.SandboxId, "terminated"));
     }
 
@@ -338,16 +339,21 @@ public sealed partial class LocalCompute : ICompute
         var workspace = WorkspaceOf(record.SandboxId);
         using var watch = _quota.Watch(workspace, lease.Token);
         var started = _time.GetTimestamp();
+        LogRunStarted(record.SandboxId, (int)timeout.TotalSeconds);
         try
         {
-            return await _runner.RunAsync(spec, stdin, timeout, stdout, stderr, watch.Token);
+            var outcome = await _runner.RunAsync(spec, stdin, timeout, stdout, stderr, watch.Token);
+            LogRunEnded(record.SandboxId, outcome.ExitCode, (long)outcome.Duration.TotalMilliseconds, outcome.TimedOut);
+            return outcome;
         }
         catch (OperationCanceledException) when (lease.StopError is { } stopped)
         {
+            LogRunStopped(record.SandboxId, stopped.Code);
             throw stopped;
         }
         catch (OperationCanceledException) when (watch.StopReason is { } reason)
         {
+            LogRunStopped(record.SandboxId, "workspace_full");
             return new ProcessOutcome(ProcessOutcome.KilledExitCode, _time.GetElapsedTime(started), TimedOut: false) { StopReason = reason };
         }
         finally
@@ -466,6 +472,18 @@ public sealed partial class LocalCompute : ICompute
 
     [LoggerMessage(LogLevel.Information, "Deleted expired sandbox {SandboxId}")]
     private partial void LogExpired(string sandboxId);
+
+    [LoggerMessage(LogLevel.Information, "Deleted sandbox {SandboxId}")]
+    private partial void LogDeleted(string sandboxId);
+
+    [LoggerMessage(LogLevel.Information, "Sandbox {SandboxId}: run started (timeout {TimeoutSeconds} s)")]
+    private partial void LogRunStarted(string sandboxId, int timeoutSeconds);
+
+    [LoggerMessage(LogLevel.Information, "Sandbox {SandboxId}: run ended with exit code {ExitCode} after {DurationMs} ms (timed out: {TimedOut})")]
+    private partial void LogRunEnded(string sandboxId, int exitCode, long durationMs, bool timedOut);
+
+    [LoggerMessage(LogLevel.Information, "Sandbox {SandboxId}: run stopped ({Reason})")]
+    private partial void LogRunStopped(string sandboxId, string reason);
 
     [LoggerMessage(LogLevel.Information, "Start-up clean-up: killed {Processes} leftover processes, deleted {Expired} expired sandboxes and {Temporaries} unfinished file writes")]
     private partial void LogCleanedUp(int processes, int expired, int temporaries);

@@ -3,24 +3,34 @@ using System.Text.Json.Nodes;
 
 namespace Cerver.Relay.Cli;
 
-/// <summary>Exit codes and the shape of human output shared by every verb.</summary>
+/// <summary>The shape of human output shared by every verb (exit codes: <see cref="ExitCodes"/>).</summary>
 public static class CliOutput
 {
-    public const int Ok = 0;
-    public const int Failed = 1;
-    public const int BadUsage = 2;
-
-    /// <summary><c>status</c>: the daemon is not running.</summary>
-    public const int NotRunning = 3;
-
-    /// <summary>Interrupted with Ctrl-C (128 + SIGINT, as shells report it).</summary>
-    public const int Cancelled = 130;
-
     public static int Error(string message)
     {
-        Console.Error.WriteLine($"cerver-relay: {message}");
-        return Failed;
+        Console.Error.WriteLine($"{Paint("cerver-relay:", Red, Console.IsErrorRedirected)} {message}");
+        return ExitCodes.Failed;
     }
+
+    public const string Red = "31";
+    public const string Green = "32";
+    public const string Yellow = "33";
+
+    /// <summary>
+    /// Colour only for a person at a terminal: never when the stream is redirected (a pipe, a
+    /// file, a test), when <c>NO_COLOR</c> is set to anything (no-color.org), or on a dumb terminal.
+    /// </summary>
+    public static bool ColourWanted(bool redirected) =>
+        !redirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+        && Environment.GetEnvironmentVariable("TERM") is not "dumb";
+
+    /// <summary><paramref name="text"/> in an ANSI colour when <see cref="ColourWanted"/>; as it is otherwise.</summary>
+    public static string Paint(string text, string colour, bool redirected) =>
+        ColourWanted(redirected) ? $"\u001b[{colour}m{text}\u001b[0m" : text;
+
+    /// <summary><see cref="Paint(string, string, bool)"/> for standard output.</summary>
+    public static string Paint(string text, string colour) => Paint(text, colour, Console.IsOutputRedirected);
 
     /// <summary>Prints label/value rows with the values aligned.</summary>
     public static void Table(IEnumerable<(string Label, string Value)> rows)

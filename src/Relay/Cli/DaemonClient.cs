@@ -5,15 +5,24 @@ using Cerver.Relay.Daemon;
 
 namespace Cerver.Relay.Cli;
 
-/// <summary>How CLI verbs talk to the running daemon: its local URL and token, one error sentence when it is not there.</summary>
+/// <summary>
+/// How CLI verbs talk to the daemon of their <c>CERVER_HOME</c>: found through the runtime file it
+/// writes (<c>relay/daemon.json</c>), else on the configured port; its token; one error sentence
+/// when it is not there or does not answer in time.
+/// </summary>
 public sealed class DaemonClient : IDisposable
 {
+    /// <summary>How long one request to the daemon may take before the verb gives up, naming where it asked.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
+
     private readonly HttpClient _http;
 
     public DaemonClient(RelaySettings settings)
     {
-        Url = settings.LocalUrl.ToString().TrimEnd('/');
-        _http = new HttpClient { BaseAddress = settings.LocalUrl, Timeout = TimeSpan.FromSeconds(30) };
+        ArgumentNullException.ThrowIfNull(settings);
+        var url = Locate(settings);
+        Url = url.ToString().TrimEnd('/');
+        _http = new HttpClient { BaseAddress = url, Timeout = RequestTimeout };
         if (LocalToken.TryRead(settings.Paths.TokenFile) is { } token)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -22,16 +31,21 @@ public sealed class DaemonClient : IDisposable
 
     public string Url { get; }
 
+    /// <summary>The URL of this home's daemon: the one its runtime file names while that process lives, else the configured port.</summary>
+    public static Uri Locate(RelaySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return DaemonRuntimeFile.Read(settings.Paths) is { } runtime && Uri.TryCreate(runtime.Url, UriKind.Absolute, out var url)
+            ? url
+            : settings.LocalUrl;
+    }
+
     public HttpClient Http => _http;
 
     /// <summary>Runs a verb's work against the daemon, turning its absence (exit 3) and its refusals into the CLI's error line.</summary>
     public static async Task<int> RunAsync(Func<DaemonClient, Task<int>> action)
     {
-        if (!CliSettings.TryLoad(out var settings))
-        {
-            return CliOutput.Failed;
-        }
-
+        var settings = CliSettings.Load();
         using var client = new DaemonClient(settings);
         try
         {
@@ -40,7 +54,7 @@ public sealed class DaemonClient : IDisposable
         catch (DaemonUnavailableException exception)
         {
             CliOutput.Error(exception.Message);
-            return CliOutput.NotRunning;
+            return ExitCodes.NotRunning;
         }
         catch (DaemonRefusedException exception)
         {
@@ -65,7 +79,11 @@ public sealed class DaemonClient : IDisposable
 
             response = await _http.SendAsync(request, cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliExitException($"the relay on {Url} did not answer within {RequestTimeout.TotalSeconds:0} s; see 'cerver-relay logs', or restart it ('cerver-relay service stop' then 'start').", ExitCodes.Unreachable);
+        }
+        catch (HttpRequestException)
         {
             throw new DaemonUnavailableException($"no relay answers on {Url}; start it with 'cerver-relay run' or 'cerver-relay service start'.");
         }

@@ -17,7 +17,7 @@ public static class DevicesCommand
             if (parse.GetValue(json))
             {
                 Console.WriteLine(devices.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-                return CliOutput.Ok;
+                return ExitCodes.Ok;
             }
 
             var pending = devices["pending"]!.AsArray();
@@ -35,7 +35,7 @@ public static class DevicesCommand
                 Console.WriteLine($"{key!["key_id"],-24} {key["status"],-8} {key["machine_name"],-24} {CliOutput.When(key["created_at"]),-19}  {CliOutput.When(key["last_used_at"])}");
             }
 
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         }));
 
         return new Command("devices", "Approve, deny and revoke relays that use this machine as their gateway.")
@@ -55,7 +55,7 @@ public static class DevicesCommand
         {
             var decided = await client.SendJsonAsync(HttpMethod.Post, $"/relay/devices/{verb}", new JsonObject { ["user_code"] = parse.GetValue(code) }, cancellationToken);
             Console.WriteLine($"{done[..1].ToUpperInvariant()}{done[1..]} {decided["machine_name"]} ({decided["user_code"]}).");
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -68,7 +68,7 @@ public static class DevicesCommand
         {
             var key = await client.SendJsonAsync(HttpMethod.Delete, $"/relay/devices/{Uri.EscapeDataString(parse.GetValue(id)!)}", null, cancellationToken);
             Console.WriteLine($"Revoked {key["key_id"]} ({key["machine_name"]}).");
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         }));
         return command;
     }

@@ -4,6 +4,9 @@ using Cerver.Relay.Compute.Agents;
 using Cerver.Relay.Compute.Isolation;
 using Cerver.Relay.Compute.Runtimes;
 using Cerver.Relay.Configuration;
+using Cerver.Relay.Service;
+
+using Cerver.Relay.Daemon;
 
 namespace Cerver.Relay.Cli;
 
@@ -18,6 +21,7 @@ public static class DoctorChecks
         checks.AddRange(await RuntimesAsync());
         checks.AddRange(await AgentsAsync(settings));
         checks.Add(await PortAsync(settings));
+        checks.AddRange(await ServiceAsync(settings));
         checks.Add(PrivateFile("token file", settings.Paths.TokenFile, "made at the daemon's first start"));
         checks.Add(PrivateFile("account key", settings.Paths.EnvFile, "not logged in yet (cerver-relay login)"));
         checks.Add(DiskSpace(settings.Paths.CerverHome));
@@ -94,8 +98,72 @@ public static class DoctorChecks
             : new DoctorCheck($"runtime {runtime.Name}", runtime.Name == "sh" ? Verdict.Fail : Verdict.Warn, "not found on PATH", runtime.Fix));
     }
 
+    /// <summary>The service manager, linger (systemd user services) and the service's own state.</summary>
+    public static async Task<IReadOnlyList<DoctorCheck>> ServiceAsync(RelaySettings settings)
+    {
+        ServiceManager? manager;
+        try
+        {
+            manager = await ServiceManager.ForThisMachineAsync(settings.Paths, RelaySettingsLoader.ProcessEnvironment(), system: false, CancellationToken.None);
+        }
+        catch (ServiceException exception)
+        {
+            return [new DoctorCheck("service", Verdict.Warn, exception.Message)];
+        }
+
+        if (manager is null)
+        {
+            return [new DoctorCheck("service manager", Verdict.Warn, "no supported service manager on this operating system (systemd or launchd)",
+                $"keep the relay running with: {ServiceFallback.Command(ServiceDefinition.For(settings.Paths))}")];
+        }
+
+        return ServiceChecks(await manager.StatusAsync(CancellationToken.None));
+    }
+
+    /// <summary>What a service status means for the relay: only a service that cannot run, or has stopped, blocks.</summary>
+    public static IReadOnlyList<DoctorCheck> ServiceChecks(ServiceStatus status)
+    {
+        var scope = status.Scope == ServiceScope.System ? "system" : "user";
+        var checks = new List<DoctorCheck>();
+        if (status.ManagerMissing is { } missing)
+        {
+            checks.Add(new DoctorCheck("service manager", Verdict.Warn, $"none: {missing}; nothing restarts the relay or starts it at boot",
+                $"keep it running with: {status.FallbackCommand}"));
+            if (status.Installed)
+            {
+                checks.Add(new DoctorCheck("service", Verdict.Fail, $"{status.DefinitionPath} is installed, but nothing here can run it",
+                    $"remove it with 'cerver-relay service uninstall', and keep the relay running with: {status.FallbackCommand}"));
+            }
+
+            return checks;
+        }
+
+        checks.Add(new DoctorCheck("service manager", Verdict.Ok, $"{status.Manager} ({scope})"));
+        if (status.Linger is { } linger)
+        {
+            checks.Add(linger
+                ? new DoctorCheck("linger", Verdict.Ok, $"on for {status.User}: the user service starts at boot and runs without a login")
+                : new DoctorCheck("linger", Verdict.Warn, $"off for {status.User}: the user service stops at logout and does not start at boot",
+                    $"sudo loginctl enable-linger {ServiceFallback.ShellQuote(status.User)}"));
+        }
+
+        var system = status.Scope == ServiceScope.System ? " --system" : "";
+        checks.Add(status.State switch
+        {
+            ServiceState.Running => new DoctorCheck("service", Verdict.Ok, $"running ({status.DefinitionPath})"),
+            ServiceState.Stopped => new DoctorCheck("service", Verdict.Fail, status.Detail, $"cerver-relay service restart{system}"),
+            _ => new DoctorCheck("service", Verdict.Warn, "not installed: nothing restarts the relay or starts it after a reboot", "cerver-relay service install (or, on a server, sudo cerver-relay service install --system)"),
+        });
+        return checks;
+    }
+
     public static async Task<DoctorCheck> PortAsync(RelaySettings settings)
     {
+        if (DaemonRuntimeFile.Read(settings.Paths) is { } running)
+        {
+            return new DoctorCheck("port", Verdict.Ok, $"this home's relay (pid {running.Pid}) serves {running.Url}");
+        }
+
         var address = settings.Listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(settings.Listen.Trim('[', ']'));
         try
         {
@@ -112,7 +180,9 @@ public static class DoctorChecks
                 using var response = await client.GetAsync(new Uri(settings.LocalUrl, "/healthz"));
                 if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains("\"ok\"", StringComparison.Ordinal))
                 {
-                    return new DoctorCheck("port", Verdict.Ok, $"{settings.Listen}:{settings.Port} is served by a running relay");
+                    // This home's relay would have named itself in its runtime file: this is another home's.
+                    return new DoctorCheck("port", Verdict.Fail, $"{settings.Listen}:{settings.Port} is served by the relay of another CERVER_HOME",
+                        "stop that relay, or give this one another port with CERVER_RELAY_PORT");
                 }
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)

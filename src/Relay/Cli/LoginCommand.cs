@@ -17,7 +17,7 @@ public static class LoginCommand
         {
             if (!CliSettings.TryLoad(out var settings, new SettingsOverrides(GatewayUrl: parse.GetValue(gatewayOption))))
             {
-                return CliOutput.Failed;
+                return ExitCodes.Failed;
             }
 
             if (CerverEnvFile.Read(settings.Paths.EnvFile).ContainsKey("CERVER_API_KEY") && !parse.GetValue(force))
@@ -40,24 +40,33 @@ public static class LoginCommand
                 }
 
                 Console.WriteLine($"Waiting for approval; the code expires in {start.ExpiresIn / 60} min. Ctrl-C cancels.");
-                var result = await new DeviceLoginPoller(TimeProvider.System).PollAsync(start, token => gateway.Client.PollDeviceAsync(start.DeviceCode, token), ctrlC.Token);
+                DeviceLoginResult result;
+                using (new WaitingLine(TimeProvider.System, TimeSpan.FromSeconds(start.ExpiresIn), Console.Out, Console.IsOutputRedirected))
+                {
+                    result = await new DeviceLoginPoller(TimeProvider.System).PollAsync(start, token => gateway.Client.PollDeviceAsync(start.DeviceCode, token), ctrlC.Token);
+                }
+
                 CerverEnvFile.Update(settings.Paths.EnvFile, new Dictionary<string, string?>
                 {
                     ["CERVER_API_KEY"] = result.AccessToken,
                     ["CERVER_GATEWAY_URL"] = settings.Gateway.ToString().TrimEnd('/'),
                 });
                 Console.WriteLine($"Logged in to {settings.Gateway} as account {result.AccountId}{(result.KeyId is null ? "" : $" (key {result.KeyId})")}.");
-                Console.WriteLine($"The key is in {settings.Paths.EnvFile} (mode 0600). Restart the relay to register this machine: cerver-relay service stop && cerver-relay service start, or run 'cerver-relay run'.");
-                return CliOutput.Ok;
+                Console.WriteLine($"The key is in {settings.Paths.EnvFile} (mode 0600). A running relay registers with it at its next heartbeat (CERVER_HEARTBEAT_SECONDS, 60 s by default); otherwise start it: 'cerver-relay service start' or 'cerver-relay run'.");
+                return ExitCodes.Ok;
             }
             catch (OperationCanceledException) when (ctrlC.Token.IsCancellationRequested)
             {
                 Console.Error.WriteLine("cerver-relay: login cancelled; nothing was written.");
-                return CliOutput.Cancelled;
+                return ExitCodes.Cancelled;
             }
             catch (GatewayException exception)
             {
-                return CliOutput.Error($"login failed: {exception.Message}. Check the gateway URL (--gateway or CERVER_GATEWAY_URL), your network, and HTTPS_PROXY if you need one.");
+                // A gateway that does not answer ends the call after the client's total timeout (30 s), naming it.
+                throw new CliExitException(
+                    $"login failed: {exception.Message.TrimEnd('.')}. Check the gateway URL (--gateway or CERVER_GATEWAY_URL), your network, and HTTPS_PROXY if you need one.",
+                    exception.IsUnreachable ? ExitCodes.Unreachable : ExitCodes.Failed,
+                    exception);
             }
             catch (DeviceLoginException exception)
             {

@@ -13,14 +13,14 @@ public static class LogoutCommand
         {
             if (!CliSettings.TryLoad(out var settings))
             {
-                return CliOutput.Failed;
+                return ExitCodes.Failed;
             }
 
             var stored = CerverEnvFile.Read(settings.Paths.EnvFile).GetValueOrDefault("CERVER_API_KEY");
             if (stored is null)
             {
                 Console.WriteLine($"Not logged in: {settings.Paths.EnvFile} holds no key.");
-                return CliOutput.Ok;
+                return ExitCodes.Ok;
             }
 
             // The key leaves cerver.env first: a running relay that heartbeats meanwhile sees it gone
@@ -46,7 +46,7 @@ public static class LogoutCommand
                     $"Revoked the key at {gatewayUrl}.", "could not revoke the key", "revoke it on the gateway's side if it may have leaked");
             }
 
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -15,21 +15,21 @@ public static class SessionsCommand
         var limit = new Option<int>("--limit") { Description = "How many sessions to list (1-200).", DefaultValueFactory = _ => 20 };
         var status = new Option<string?>("--status") { Description = "Only sessions with this status (ready, running, idle, failed, terminated)." };
         var list = new Command("list", "List recent sessions, newest first.") { json, limit, status };
-        list.SetAction((parse, cancellationToken) => DaemonClient.RunAsync(async client =>
+        Func<ParseResult, CancellationToken, Task<int>> listAction = (parse, cancellationToken) => DaemonClient.RunAsync(async client =>
         {
             var query = $"/v2/sessions?limit={parse.GetValue(limit)}" + (parse.GetValue(status) is { } s ? $"&status={Uri.EscapeDataString(s)}" : "");
             var result = await client.GetJsonAsync(query, cancellationToken);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(result.ToJsonString(Indented));
-                return CliOutput.Ok;
+                return ExitCodes.Ok;
             }
 
             var sessions = result["sessions"]!.AsArray();
             if (sessions.Count == 0)
             {
                 Console.WriteLine("No sessions yet. Create one with POST /gateway/sessions.");
-                return CliOutput.Ok;
+                return ExitCodes.Ok;
             }
 
             Console.WriteLine($"{"SESSION",-29} {"STATUS",-11} {"AGENT",-7} {"MODEL",-18} {"TURNS",5} {"TOKENS",9} {"MESSAGES",8}  {"UPDATED",-20} NAME");
@@ -41,8 +41,9 @@ public static class SessionsCommand
                 Console.WriteLine($"{session["sessionId"],-29} {session["status"],-11} {metadata?["cli_tool"]?.ToString() ?? "–",-7} {Cut(metadata?["cli_model"]?.ToString() ?? "–", 18),-18} {usage?["turns"]?.ToString() ?? "–",5} {tokens,9} {session["messageCount"],8}  {CliOutput.When(session["updatedAt"]),-20} {session["sessionName"]}");
             }
 
-            return CliOutput.Ok;
-        }));
+            return ExitCodes.Ok;
+        });
+        list.SetAction(listAction);
 
         var showId = new Argument<string>("id") { Description = "The session id (ses_…)." };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing the transcript as it grows, until the session ends (Ctrl-C to stop)." };
@@ -54,7 +55,7 @@ public static class SessionsCommand
             if (parse.GetValue(json))
             {
                 Console.WriteLine(session.ToJsonString(Indented));
-                return CliOutput.Ok;
+                return ExitCodes.Ok;
             }
 
             var metrics = session["metrics"]!;
@@ -88,7 +89,7 @@ public static class SessionsCommand
                 await FollowAsync(client, id, session["transcript_total"]!.GetValue<long>(), cancellationToken);
             }
 
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         }));
 
         var exportId = new Argument<string>("id") { Description = "The session id (ses_…)." };
@@ -103,10 +104,13 @@ public static class SessionsCommand
                 Console.WriteLine(Line(entry!, int.MaxValue));
             }
 
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         }));
 
-        return new Command("sessions", "List, show and export the embedded gateway's sessions.") { list, show, export };
+        // 'cerver-relay sessions' alone lists, with the same options as 'sessions list'.
+        var sessions = new Command("sessions", "List (the default), show and export the embedded gateway's sessions.") { list, show, export, json, limit, status };
+        sessions.SetAction(listAction);
+        return sessions;
     }
 
     /// <summary>Prints entries from the session's live stream as they land, until the session ends or the user stops it.</summary>

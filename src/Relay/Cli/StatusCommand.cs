@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Daemon;
+using Cerver.Relay.Service;
 
 namespace Cerver.Relay.Cli;
 
@@ -15,7 +16,7 @@ public static class StatusCommand
         {
             if (!CliSettings.TryLoad(out var settings))
             {
-                return CliOutput.Failed;
+                return ExitCodes.Failed;
             }
 
             var report = await QueryAsync(settings, cancellationToken);
@@ -23,12 +24,17 @@ public static class StatusCommand
             {
                 Console.WriteLine(JsonSerializer.Serialize(report, RelayJsonContext.Default.StatusReport));
             }
-            else
+            else if (report.Running)
             {
                 PrintHuman(report);
             }
+            else
+            {
+                Console.WriteLine($"cerver-relay is {CliOutput.Paint("not running", CliOutput.Red)}: {report.Error}.");
+                Console.WriteLine(await HowToStartAsync(settings, cancellationToken));
+            }
 
-            return report.Running ? CliOutput.Ok : CliOutput.NotRunning;
+            return report.Running ? ExitCodes.Ok : ExitCodes.NotRunning;
         });
         return command;
     }
@@ -61,19 +67,38 @@ public static class StatusCommand
         }
     }
 
-    private static void PrintHuman(StatusReport report)
+    /// <summary>The way to start this relay that works on this machine: its service when one is installed and can run, else the foreground or the one command that keeps it running.</summary>
+    private static async Task<string> HowToStartAsync(RelaySettings settings, CancellationToken cancellationToken)
     {
-        if (!report.Running)
+        ServiceStatus? service = null;
+        try
         {
-            Console.WriteLine($"cerver-relay is not running: {report.Error}.");
-            Console.WriteLine("Start it with 'cerver-relay run' (foreground) or 'cerver-relay service start'.");
-            return;
+            if (await ServiceManager.ForThisMachineAsync(settings.Paths, RelaySettingsLoader.ProcessEnvironment(), system: false, cancellationToken) is { } manager)
+            {
+                service = await manager.StatusAsync(cancellationToken);
+            }
+        }
+        catch (ServiceException)
+        {
+            // No service to speak of: the foreground is the answer.
         }
 
+        return service switch
+        {
+            { ManagerMissing: { } missing } =>
+                $"Start it with 'cerver-relay run' (foreground). No service manager can keep it running here ({missing}); this command does: {service.FallbackCommand}",
+            { Installed: true } => "Start it with 'cerver-relay service start', or 'cerver-relay run' (foreground).",
+            { } => "Start it with 'cerver-relay run' (foreground), or install it as a service: 'cerver-relay service install'.",
+            null => "Start it with 'cerver-relay run' (foreground).",
+        };
+    }
+
+    private static void PrintHuman(StatusReport report)
+    {
         var gateway = report.Gateway;
         CliOutput.Table(
         [
-            ("relay", $"running (pid {report.Pid}, up {Uptime(report.UptimeSeconds ?? 0)}){(report.Draining == true ? ", draining" : "")}"),
+            ("relay", $"{CliOutput.Paint("running", CliOutput.Green)} (pid {report.Pid}, up {Uptime(report.UptimeSeconds ?? 0)}){(report.Draining == true ? ", draining" : "")}"),
             ("version", report.Version ?? "?"),
             ("local api", report.Url),
             ("account", Account(gateway)),
@@ -88,7 +113,7 @@ public static class StatusCommand
             ("sessions", $"{report.LiveSessions ?? 0} live"),
             ("agents", $"{report.AgentTurns?.Running ?? 0} turns running (at most {report.AgentTurns?.Max ?? 0} at once)"),
             ("reports", ReportsLine(report.Reports)),
-            ("update", report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
+            ("update", report.Update?.OffReason is { } off ? $"off ({off})" : report.Update?.AutoUpdate == true ? $"automatic{(report.Update.Repository is null ? "" : $" from {report.Update.Repository}")}" : "automatic updates off"),
             ("checked", UpdateCheckLine(report.Update)),
             ("waiting", report.Update?.Pending is { } pending ? $"{pending} swapped in, not confirmed yet" : report.Update?.Available is { } available ? $"{available} (cerver-relay update)" : "nothing"),
         ]);
@@ -100,8 +125,8 @@ public static class StatusCommand
 
     private static string IsolationLine(StatusReport report) => report.Isolation switch
     {
-        "none" => $"none (CERVER_ISOLATION={report.IsolationMode}) — WARNING: processes are not sandboxed, they run as you with your files, keys and network",
-        "unavailable" => $"unavailable (CERVER_ISOLATION={report.IsolationMode}) — nothing runs: {report.IsolationProblem}",
+        "none" => CliOutput.Paint($"none (CERVER_ISOLATION={report.IsolationMode}) — WARNING: processes are not sandboxed, they run as you with your files, keys and network", CliOutput.Yellow),
+        "unavailable" => CliOutput.Paint($"unavailable (CERVER_ISOLATION={report.IsolationMode}) — nothing runs: {report.IsolationProblem}", CliOutput.Red),
         var name => $"{name ?? "?"} (CERVER_ISOLATION={report.IsolationMode ?? "?"})",
     };
 
@@ -119,7 +144,7 @@ public static class StatusCommand
     private static string Registration(GatewayStatus gateway) => gateway.Registration switch
     {
         "registered" => "registered",
-        "failing" => $"failing since {gateway.LastErrorAt:HH:mm:ss}: {gateway.LastError}",
+        "failing" => CliOutput.Paint($"failing since {gateway.LastErrorAt:HH:mm:ss}: {gateway.LastError}", CliOutput.Yellow),
         "is_gateway" => "this relay is the gateway",
         "not_logged_in" => "not logged in",
         { } other => other,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Daemon;
 using Cerver.Relay.Update;
@@ -13,19 +14,20 @@ public static class UpdateCommand
         var check = new Option<bool>("--check") { Description = "Only say whether a newer release exists." };
         var version = new Option<string?>("--version") { Description = "Install this version (it must still be newer than the installed one)." };
         var pre = new Option<bool>("--pre") { Description = "Consider pre-releases too." };
-        var command = new Command("update", "Update cerver-relay from its GitHub releases (signed, verified, rolled back if it does not come up).") { check, version, pre };
+        var json = new Option<bool>("--json") { Description = "With --check: print the result as JSON (stable for scripts)." };
+        var command = new Command("update", $"Update cerver-relay from its GitHub releases (signed, verified, rolled back if it does not come up). --check exits {ExitCodes.UpdateAvailable} when an update is available, 0 when up to date.") { check, version, pre, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (!CliSettings.TryLoad(out var settings))
-            {
-                return CliOutput.Failed;
-            }
-
+            var settings = CliSettings.Load();
             SemanticVersion? wanted = null;
             if (parse.GetValue(version) is { } text && !SemanticVersion.TryParse(text, out wanted))
             {
-                Console.Error.WriteLine($"cerver-relay: --version must be a semantic version such as 1.4.0 or 1.5.0-beta.1, not '{text}'.");
-                return CliOutput.BadUsage;
+                throw new CliExitException($"--version must be a semantic version such as 1.4.0 or 1.5.0-beta.1, not '{text}'.", ExitCodes.Usage);
+            }
+
+            if (parse.GetValue(json) && !parse.GetValue(check))
+            {
+                throw new CliExitException("--json goes with --check ('cerver-relay update --check --json').", ExitCodes.Usage);
             }
 
             using var downloads = UpdaterFactory.CreateDownloadClient();
@@ -33,22 +35,44 @@ public static class UpdateCommand
             {
                 var updater = UpdaterFactory.Create(settings, downloads, UpdateTrust.BuiltIn, TimeProvider.System);
                 return parse.GetValue(check)
-                    ? await CheckAsync(updater, parse.GetValue(pre), wanted, cancellationToken)
+                    ? await CheckAsync(updater, settings, parse.GetValue(pre), wanted, parse.GetValue(json), cancellationToken)
                     : await UpdateAsync(updater, settings, parse.GetValue(pre), wanted, cancellationToken);
             }
             catch (UpdateException exception)
             {
-                return CliOutput.Error(exception.Message);
+                throw new CliExitException(exception.Message, exception.Kind switch
+                {
+                    UpdateFailure.NotConfigured => ExitCodes.Configuration,
+                    UpdateFailure.Unreachable => ExitCodes.Unreachable,
+                    _ => ExitCodes.Failed,
+                }, exception);
             }
         });
         return command;
     }
 
-    private static async Task<int> CheckAsync(Updater updater, bool pre, SemanticVersion? wanted, CancellationToken cancellationToken)
+    /// <summary>Says whether a newer release exists: exit <see cref="ExitCodes.UpdateAvailable"/> when one does, 0 when up to date.</summary>
+    private static async Task<int> CheckAsync(Updater updater, RelaySettings settings, bool pre, SemanticVersion? wanted, bool json, CancellationToken cancellationToken)
     {
         var result = await updater.CheckAsync(pre, wanted, cancellationToken);
-        Console.WriteLine(Describe(result));
-        return CliOutput.Ok;
+        if (json)
+        {
+            Console.WriteLine(new JsonObject
+            {
+                ["installed"] = result.Installed.ToString(),
+                ["latest"] = result.Release?.Version.ToString(),
+                ["tag"] = result.Release?.Tag,
+                ["pre_release"] = result.Release?.PreRelease,
+                ["update_available"] = result.IsNewer,
+                ["repository"] = settings.UpdateRepo,
+            }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }
+        else
+        {
+            Console.WriteLine(Describe(result));
+        }
+
+        return result.IsNewer ? ExitCodes.UpdateAvailable : ExitCodes.Ok;
     }
 
     private static async Task<int> UpdateAsync(Updater updater, RelaySettings settings, bool pre, SemanticVersion? wanted, CancellationToken cancellationToken)
@@ -57,7 +81,7 @@ public static class UpdateCommand
         if (!check.IsNewer)
         {
             Console.WriteLine(Describe(check));
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         }
 
         var release = check.Release!;
@@ -81,7 +105,7 @@ public static class UpdateCommand
         }
 
         Console.WriteLine($"Updated to {release.Version}; {check.Installed} is kept for rollback.{(daemon.Running ? " The service is restarting on the new version." : "")}");
-        return CliOutput.Ok;
+        return ExitCodes.Ok;
     }
 
     /// <summary>The service's daemon makes the staged version current, drains, proves it and exits; this waits for its verdict in update.json.</summary>

@@ -11,7 +11,7 @@ public static class VersionCommand
         command.SetAction(_ =>
         {
             Console.WriteLine(RelayVersion.Current);
-            return CliOutput.Ok;
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -16,4 +16,10 @@ public sealed record RelayPaths(string CerverHome)
     public string LinkFile => Path.Combine(RelayDirectory, "link.json");
     public string SandboxesDirectory => Path.Combine(RelayDirectory, "sandboxes");
     public string LogsDirectory => Path.Combine(RelayDirectory, "logs");
+
+    /// <summary>Held (an OS lock, gone with the process) by the one daemon of this home.</summary>
+    public string LockFile => Path.Combine(RelayDirectory, "daemon.lock");
+
+    /// <summary>The running daemon's URL, pid, version and start time, for the CLI to find it.</summary>
+    public string RuntimeFile => Path.Combine(RelayDirectory, "daemon.json");
 }

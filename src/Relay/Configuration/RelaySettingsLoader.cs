@@ -22,8 +22,8 @@ public static class RelaySettingsLoader
             ? Path.GetFullPath(configuredHome)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cerver");
         var paths = new RelayPaths(home);
-        var config = ReadConfig(paths.ConfigFile);
-        var envFile = CerverEnvFile.Read(paths.EnvFile);
+        var config = Readable(paths.ConfigFile, ReadConfig);
+        var envFile = Readable(paths.EnvFile, CerverEnvFile.Read);
 
         string? Pick(string key) => Value(environment, key) ?? envFile.GetValueOrDefault(key) ?? config.GetValueOrDefault(key);
 
@@ -68,7 +68,8 @@ public static class RelaySettingsLoader
             ApiKey = Pick("CERVER_API_KEY"),
             ApiKeyFromEnvFile = Value(environment, "CERVER_API_KEY") is null && envFile.ContainsKey("CERVER_API_KEY"),
             AutoUpdate = Pick("CERVER_AUTO_UPDATE") is not ("0" or "false" or "no" or "off"),
-            UpdateRepo = updateRepo,
+            // The release build carries the repository it was published from (publish.sh --repo).
+            UpdateRepo = updateRepo ?? Update.UpdateSource.BuiltInRepository,
             GitHubApiUrl = gitHubApiUrl,
             ServiceManager = Value(environment, "CERVER_SERVICE"),
             Offline = overrides.Offline,
@@ -160,6 +161,21 @@ public static class RelaySettingsLoader
         environment.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
     /// <summary>Reads <c>config.json</c>: an object whose keys are the environment variable names.</summary>
+    /// <summary>Reads one settings file, turning a file the relay may not read into the sentence that says how to fix it.</summary>
+    private static T Readable<T>(string path, Func<string, T> read)
+    {
+        try
+        {
+            return read(path);
+        }
+        catch (Exception exception) when (exception is UnauthorizedAccessException or IOException)
+        {
+            throw new SettingsException(Directory.Exists(path)
+                ? $"{path} is a folder, not a settings file; remove it."
+                : $"cannot read {path} ({exception.Message.TrimEnd('.')}); make it readable by the user the relay runs as (chmod 600 {path}) or remove it.");
+        }
+    }
+
     private static Dictionary<string, string> ReadConfig(string path)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -130,6 +130,7 @@ public static class DaemonHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             IsolationWarning.Log(app.Services.GetRequiredService<LocalCompute>(), app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalCompute>>());
+            ListenWarning.Log(settings.Listen, settings.Port, app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DaemonState>>());
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
             if (address is not null)
             {
@@ -139,15 +140,20 @@ public static class DaemonHost
         return app;
     }
 
-    private static IPAddress ListenAddress(string listen) =>
+    internal static IPAddress ListenAddress(string listen) =>
         listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(listen.Trim('[', ']'));
 
     private static void ConfigureLogging(LoggerConfiguration logging, RelayPaths paths, bool console)
     {
-        logging.MinimumLevel.Information()
+        // CERVER_LOG_LEVEL=debug shows what Information leaves out, such as the resilience
+        // pipeline's line per HTTP attempt (Polly logs a successful attempt at Information: every
+        // heartbeat would write two lines). A retried or failed attempt is a Warning and stays.
+        var debug = string.Equals(Environment.GetEnvironmentVariable("CERVER_LOG_LEVEL"), "debug", StringComparison.OrdinalIgnoreCase);
+        logging.MinimumLevel.Is(debug ? LogEventLevel.Debug : LogEventLevel.Information)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
+            .MinimumLevel.Override("Polly", debug ? LogEventLevel.Debug : LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.File(
                 Path.Combine(paths.LogsDirectory, "relay-.log"),

@@ -6,6 +6,7 @@ namespace Cerver.Relay.Daemon;
 [JsonSerializable(typeof(RelayIdentity))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(DaemonRuntime))]
 [JsonSerializable(typeof(Update.ActivateUpdateRequest))]
 [JsonSerializable(typeof(Update.ActivateUpdateResponse))]
 public sealed partial class RelayJsonContext : JsonSerializerContext;

@@ -67,6 +67,9 @@ public sealed record GatewayStatus(string? Url, bool Offline, bool LoggedIn, str
 
 public sealed record UpdateStatus(bool AutoUpdate, string? Repository)
 {
+    /// <summary>Why this relay does not look for updates (shown as <c>off (…)</c>), or null when it does.</summary>
+    public string? OffReason => Update.UpdateSource.OffReason(AutoUpdate, Repository);
+
     /// <summary>The service manager that restarts the daemon after an update (<c>CERVER_SERVICE</c>), or null when run by hand.</summary>
     public string? Service { get; init; }
     public DateTimeOffset? LastCheckAt { get; init; }

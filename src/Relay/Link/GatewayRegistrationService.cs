@@ -35,10 +35,19 @@ public sealed partial class GatewayRegistrationService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var relay = settings.Value;
-        if (relay.Offline || relay.ApiKey is null)
+        if (relay.Offline)
         {
-            connection.Disabled(relay.Offline ? GatewayConnectionState.Offline : GatewayConnectionState.NotLoggedIn, relay.GatewayUrl is null ? null : relay.Gateway);
+            connection.Disabled(GatewayConnectionState.Offline, relay.GatewayUrl is null ? null : relay.Gateway);
             return;
+        }
+
+        // A key given by the environment is fixed for this daemon's life; one from cerver.env (or
+        // none yet) is read again before every heartbeat, so a login or logout takes effect without a restart.
+        var watchesEnvFile = relay.ApiKey is null || relay.ApiKeyFromEnvFile;
+        var apiKey = relay.ApiKey;
+        if (apiKey is null)
+        {
+            connection.Disabled(GatewayConnectionState.NotLoggedIn, relay.GatewayUrl is null ? null : relay.Gateway);
         }
 
         // Registration starts once the local API listens: its own address tells whether the gateway is this daemon.
@@ -49,29 +58,58 @@ public sealed partial class GatewayRegistrationService(
             return;
         }
 
-        connection.Registering(relay.Gateway);
+        if (apiKey is not null)
+        {
+            connection.Registering(relay.Gateway);
+        }
+
         var backoff = new ReconnectBackoff(TimeSpan.FromSeconds(1), MaxBackoff, Random.Shared.NextDouble);
         var failures = 0;
         string? computeId = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (LoggedOut(relay))
+            if (watchesEnvFile && KeyInEnvFile(relay) is var current && current != apiKey)
             {
-                connection.LoggedOut(relay.Gateway);
-                LogLoggedOut(relay.Paths.EnvFile);
-                return;
+                computeId = null;
+                failures = 0;
+                if (current is null)
+                {
+                    connection.LoggedOut(relay.Gateway);
+                    LogLoggedOut(relay.Paths.EnvFile);
+                }
+                else
+                {
+                    connection.Registering(relay.Gateway);
+                    LogNewKey(relay.Paths.EnvFile, relay.Gateway);
+                    WarnIfGatewayChanged(relay);
+                }
+
+                apiKey = current;
             }
 
             try
             {
+                if (apiKey is null)
+                {
+                    // Not logged in: look for a key again at the next heartbeat.
+                    await Task.Delay(relay.HeartbeatInterval, time, stoppingToken);
+                    continue;
+                }
+
                 if (computeId is null)
                 {
-                    computeId = await RegisterAsync(relay.ApiKey, stoppingToken);
+                    computeId = await RegisterAsync(apiKey, stoppingToken);
                     failures = 0;
                 }
 
                 await Task.Delay(relay.HeartbeatInterval, time, stoppingToken);
-                await gateway.HeartbeatAsync(relay.ApiKey, computeId, await HeartbeatAsync(stoppingToken), stoppingToken);
+                if (watchesEnvFile && KeyInEnvFile(relay) != apiKey)
+                {
+                    // The key changed while waiting: the top of the loop takes the new one (or stops).
+                    continue;
+                }
+
+                await gateway.HeartbeatAsync(apiKey, computeId, await HeartbeatAsync(stoppingToken), stoppingToken);
                 connection.Heartbeat(time.GetUtcNow());
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -180,9 +218,20 @@ public sealed partial class GatewayRegistrationService(
         };
     }
 
-    /// <summary><c>logout</c> took the key out of <c>cerver.env</c> (or replaced it): this daemon must not register with it again.</summary>
-    private static bool LoggedOut(RelaySettings relay) =>
-        relay.ApiKeyFromEnvFile && CerverEnvFile.Read(relay.Paths.EnvFile).GetValueOrDefault("CERVER_API_KEY") != relay.ApiKey;
+    /// <summary>The key <c>cerver.env</c> holds now: <c>logout</c> takes it out, <c>login</c> writes a new one.</summary>
+    private static string? KeyInEnvFile(RelaySettings relay) =>
+        CerverEnvFile.Read(relay.Paths.EnvFile).GetValueOrDefault("CERVER_API_KEY") is { Length: > 0 } key ? key : null;
+
+    /// <summary>The gateway client is bound to the gateway this daemon started with; a login to another one needs a restart.</summary>
+    private void WarnIfGatewayChanged(RelaySettings relay)
+    {
+        if (Environment.GetEnvironmentVariable("CERVER_GATEWAY_URL") is null
+            && CerverEnvFile.Read(relay.Paths.EnvFile).GetValueOrDefault("CERVER_GATEWAY_URL") is { Length: > 0 } written
+            && Uri.TryCreate(written, UriKind.Absolute, out var url) && url != relay.Gateway)
+        {
+            LogGatewayChanged(url, relay.Gateway);
+        }
+    }
 
     private Task WhenStartedAsync(CancellationToken cancellationToken)
     {
@@ -212,8 +261,14 @@ public sealed partial class GatewayRegistrationService(
     [LoggerMessage(LogLevel.Warning, "The gateway gave compute id {ComputeId} instead of {Previous}")]
     private partial void LogComputeIdChanged(string previous, string computeId);
 
-    [LoggerMessage(LogLevel.Warning, "The key is no longer in {EnvFile} (logged out): no more registration until a login and a restart")]
+    [LoggerMessage(LogLevel.Warning, "The key is no longer in {EnvFile} (logged out): no more registration until a login writes a new one")]
     private partial void LogLoggedOut(string envFile);
+
+    [LoggerMessage(LogLevel.Information, "A new key in {EnvFile}: registering with the gateway {Gateway} again")]
+    private partial void LogNewKey(string envFile, Uri gateway);
+
+    [LoggerMessage(LogLevel.Warning, "cerver.env now names the gateway {Written}, but this daemon talks to {Gateway} until it is restarted")]
+    private partial void LogGatewayChanged(Uri written, Uri gateway);
 
     [LoggerMessage(LogLevel.Information, "Unregistered compute {ComputeId} from the gateway")]
     private partial void LogUnregistered(string computeId);

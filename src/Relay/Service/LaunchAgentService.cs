@@ -2,69 +2,86 @@ using System.Runtime.InteropServices;
 
 namespace Cerver.Relay.Service;
 
-/// <summary>A LaunchAgent in the user's GUI domain, driven with <c>launchctl bootstrap|bootout gui/&lt;uid&gt;</c>.</summary>
-public sealed partial class LaunchAgentService(ServiceDefinition definition, string agentsDirectory) : ServiceManager(definition)
+/// <summary>
+/// launchd: a LaunchAgent in the user's GUI domain (<c>launchctl bootstrap|bootout gui/&lt;uid&gt;</c>),
+/// or (with an account) a LaunchDaemon in the system domain that starts at boot and runs as that account.
+/// </summary>
+public sealed partial class LaunchAgentService(ServiceDefinition definition, string plistDirectory) : ServiceManager(definition)
 {
-    public override string DefinitionPath => Path.Combine(agentsDirectory, LaunchdPlist.FileName);
+    public const string DaemonDirectory = "/Library/LaunchDaemons";
 
-    private static string Domain => $"gui/{GetEffectiveUserId()}";
+    public override string ManagerName => "launchd";
 
-    private static string Target => $"{Domain}/{LaunchdPlist.Label}";
+    public override string DefinitionPath => Path.Combine(plistDirectory, LaunchdPlist.FileName);
+
+    protected override string ServiceName => LaunchdPlist.Label;
+
+    protected override string LogsHint => $"; its output is in {Definition.LogsDirectory}/launchd.err.log";
+
+    private string Domain => Scope == ServiceScope.System ? "system" : $"gui/{GetEffectiveUserId()}";
+
+    private string Target => $"{Domain}/{LaunchdPlist.Label}";
 
     public override string Render() => LaunchdPlist.Render(Definition);
 
-    public override async Task<ServiceOutcome> InstallAsync(CancellationToken cancellationToken)
+    public override async Task<string?> FindMissingManagerAsync(CancellationToken cancellationToken)
     {
-        WriteDefinition();
-        // A LaunchAgent loaded from an older plist keeps the old definition until it is booted out.
+        if (Scope == ServiceScope.System)
+        {
+            return null;
+        }
+
+        var (ok, _) = await RunAsync("launchctl", ["print", Domain], cancellationToken);
+        return ok ? null : $"{Environment.UserName} has no GUI login session, where a LaunchAgent runs (log in on the Mac, or install a LaunchDaemon with 'sudo cerver-relay service install --system')";
+    }
+
+    protected override async Task<ServiceOutcome> InstallCoreAsync(CancellationToken cancellationToken)
+    {
+        await WriteDefinitionAsync(cancellationToken);
+        // A service loaded from an older plist keeps the old definition until it is booted out.
         await RunAsync("launchctl", ["bootout", Target], cancellationToken);
         var (ok, output) = await RunAsync("launchctl", ["bootstrap", Domain, DefinitionPath], cancellationToken);
+        var when = Scope == ServiceScope.System ? $"at boot, as {Definition.Account!.Name}" : "at login";
         return ok
-            ? new ServiceOutcome(true, $"Installed and started {DefinitionPath}; it starts at login and restarts if it stops.\nLogs: {Definition.LogsDirectory}/.")
+            ? new ServiceOutcome(true, $"Installed and started {DefinitionPath}; it starts {when} and restarts if it stops.\nLogs: {Definition.LogsDirectory}/.")
             : new ServiceOutcome(false, $"Wrote {DefinitionPath}, but could not load it: 'launchctl bootstrap {Domain}' failed: {output}");
     }
 
-    public override async Task<ServiceOutcome> UninstallAsync(CancellationToken cancellationToken)
+    protected override async Task<string?> RemoveCoreAsync(CancellationToken cancellationToken)
     {
         await RunAsync("launchctl", ["bootout", Target], cancellationToken);
-        File.Delete(DefinitionPath);
-        return new ServiceOutcome(true, $"Stopped the service and removed {DefinitionPath}. CERVER_HOME and its data are kept.");
+        return null;
     }
 
-    public override async Task<ServiceOutcome> StartAsync(CancellationToken cancellationToken)
+    protected override async Task<ServiceOutcome> ActCoreAsync(string verb, CancellationToken cancellationToken)
     {
-        if (!File.Exists(DefinitionPath))
+        switch (verb)
         {
-            return new ServiceOutcome(false, $"The service is not installed ({DefinitionPath} does not exist); install it with 'cerver-relay service install'.");
-        }
+            case "stop":
+            {
+                // KeepAlive restarts a killed service, so stopping means booting it out until the next start, login or boot.
+                var (ok, output) = await RunAsync("launchctl", ["bootout", Target], cancellationToken);
+                return ok ? new ServiceOutcome(true, $"Stopped {LaunchdPlist.Label} (it starts again at the next {(Scope == ServiceScope.System ? "boot" : "login")} or '{Verb("start")}').") : new ServiceOutcome(false, $"Could not stop {LaunchdPlist.Label}: {output}");
+            }
 
-        var (ok, output) = await RunAsync("launchctl", ["bootstrap", Domain, DefinitionPath], cancellationToken);
-        if (!ok)
-        {
-            (ok, output) = await RunAsync("launchctl", ["kickstart", Target], cancellationToken);
-        }
+            default:
+            {
+                var (ok, output) = await RunAsync("launchctl", ["bootstrap", Domain, DefinitionPath], cancellationToken);
+                if (!ok || verb == "restart")
+                {
+                    // Already loaded: kickstart starts it, and -k restarts a running one.
+                    (ok, output) = await RunAsync("launchctl", verb == "restart" ? ["kickstart", "-k", Target] : ["kickstart", Target], cancellationToken);
+                }
 
-        return ok ? new ServiceOutcome(true, "Started ai.cerver.relay.") : new ServiceOutcome(false, $"Could not start ai.cerver.relay: {output}");
+                return ok ? new ServiceOutcome(true, $"{(verb == "restart" ? "Restarted" : "Started")} {LaunchdPlist.Label}.") : new ServiceOutcome(false, $"Could not {verb} {LaunchdPlist.Label}: {output}");
+            }
+        }
     }
 
-    public override async Task<ServiceOutcome> StopAsync(CancellationToken cancellationToken)
+    protected override async Task<(bool Running, string Detail)> StateCoreAsync(CancellationToken cancellationToken)
     {
-        // KeepAlive restarts a killed agent, so stopping means booting it out until the next start or login.
-        var (ok, output) = await RunAsync("launchctl", ["bootout", Target], cancellationToken);
-        return ok ? new ServiceOutcome(true, "Stopped ai.cerver.relay (it starts again at the next login or 'cerver-relay service start').") : new ServiceOutcome(false, $"Could not stop ai.cerver.relay: {output}");
-    }
-
-    public override async Task<ServiceOutcome> StatusAsync(CancellationToken cancellationToken)
-    {
-        if (!File.Exists(DefinitionPath))
-        {
-            return new ServiceOutcome(false, $"The service is not installed ({DefinitionPath} does not exist); install it with 'cerver-relay service install'.");
-        }
-
         var (ok, output) = await RunAsync("launchctl", ["print", Target], cancellationToken);
-        return ok && output.Contains("state = running", StringComparison.Ordinal)
-            ? new ServiceOutcome(true, $"ai.cerver.relay is running ({DefinitionPath}).")
-            : new ServiceOutcome(false, $"ai.cerver.relay is installed ({DefinitionPath}) but not running; start it with 'cerver-relay service start'.");
+        return ok && output.Contains("state = running", StringComparison.Ordinal) ? (true, "running") : (false, ok ? "loaded, not running" : "not loaded");
     }
 
     [LibraryImport("libc", EntryPoint = "geteuid")]

@@ -25,6 +25,9 @@ public sealed class GitHubReleaseSource : IReleaseSource
 {
     public static readonly Uri DefaultApiUrl = new("https://api.github.com/");
 
+    /// <summary>How long one API call may take before the check gives up with a sentence naming the host (Octokit's own default is 100 s of silence).</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
+
     private readonly GitHubClient _client;
     private readonly string _owner;
     private readonly string _name;
@@ -43,6 +46,7 @@ public sealed class GitHubReleaseSource : IReleaseSource
         // building the Connection directly keeps CERVER_GITHUB_API_URL the exact API base.
         _apiUrl = apiUrl is null ? DefaultApiUrl : new Uri(apiUrl.ToString().TrimEnd('/') + "/");
         _client = new GitHubClient(new Connection(new ProductHeaderValue("cerver-relay", userAgentVersion), _apiUrl));
+        _client.SetRequestTimeout(RequestTimeout);
     }
 
     public string Repository => $"{_owner}/{_name}";
@@ -99,11 +103,11 @@ public sealed class GitHubReleaseSource : IReleaseSource
         }
         catch (HttpRequestException exception)
         {
-            throw new UpdateException($"cannot reach {_apiUrl} to look for updates ({exception.Message}); check the network or CERVER_GITHUB_API_URL.", exception);
+            throw new UpdateException($"cannot reach {_apiUrl.Authority} to look for updates ({exception.Message.TrimEnd('.')}); check the network, HTTPS_PROXY or CERVER_GITHUB_API_URL.", exception) { Kind = UpdateFailure.Unreachable };
         }
-        catch (TaskCanceledException exception) when (exception.InnerException is TimeoutException)
+        catch (Exception exception) when (exception is OperationCanceledException or TimeoutException)
         {
-            throw new UpdateException($"{_apiUrl} did not answer in time; try again later.", exception);
+            throw new UpdateException($"{_apiUrl.Authority} did not answer within {RequestTimeout.TotalSeconds:0} s when asked for the releases of {Repository}; check the network, HTTPS_PROXY or CERVER_GITHUB_API_URL, and try again later.", exception) { Kind = UpdateFailure.Unreachable };
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace Cerver.Relay.Update;
 
-/// <summary>Stands in when <c>CERVER_UPDATE_REPO</c> is not set, so looking for releases says what to set.</summary>
+/// <summary>Stands in when neither the build nor <c>CERVER_UPDATE_REPO</c> names a repository, so looking for releases says what to set.</summary>
 public sealed class UnconfiguredReleaseSource : IReleaseSource
 {
     public static UnconfiguredReleaseSource Instance { get; } = new();
@@ -10,5 +10,5 @@ public sealed class UnconfiguredReleaseSource : IReleaseSource
     public Task<ReleaseInfo?> ByVersionAsync(SemanticVersion version, CancellationToken cancellationToken) => throw NotConfigured();
 
     private static UpdateException NotConfigured() =>
-        new("CERVER_UPDATE_REPO is not set, so there is nowhere to look for releases; set it to the GitHub repository (owner/name) that publishes cerver-relay.");
+        new("this build has no release repository built in and CERVER_UPDATE_REPO is not set, so there is nowhere to look for releases; set CERVER_UPDATE_REPO to the GitHub repository (owner/name) that publishes cerver-relay.") { Kind = UpdateFailure.NotConfigured };
 }

@@ -139,7 +139,7 @@ public sealed class Updater(RelayPaths paths, IReleaseSource source, AssetDownlo
     private SemanticVersion InstalledVersion()
     {
         var current = Installation.CurrentVersion()
-            ?? throw new UpdateException($"cerver-relay is not installed under {paths.CerverHome} ({Installation.Link} is not a link to a version), so it cannot update itself; install it with install-cerver.sh.");
+            ?? throw new UpdateException($"cerver-relay is not installed under {paths.CerverHome} ({Installation.Link} is not a link to a version), so it cannot update itself; install it with install-cerver.sh.") { Kind = UpdateFailure.NotConfigured };
         return SemanticVersion.TryParse(current, out var version)
             ? version
             : throw new UpdateException($"{Installation.Link} points at '{current}', which is not a version folder; reinstall with install-cerver.sh.");

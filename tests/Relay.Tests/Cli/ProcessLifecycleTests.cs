@@ -119,8 +119,15 @@ public sealed class ProcessLifecycleTests
         using var client = Client(home.Path, relay.Port);
         var id = (await RelayDaemon.ReadJsonAsync(await client.PostAsJsonAsync("/sandbox", new { }), 201))["sandbox_id"]!.GetValue<string>();
 
-        var running = client.PostAsJsonAsync($"/sandbox/{id}/run", new { code = "sleep 1; echo finished" });
-        await Task.Delay(300);
+        var running = client.PostAsJsonAsync($"/sandbox/{id}/run", new { code = "touch started; sleep 1; echo finished" });
+        // Terminated once the run is in the relay's hands, however slow the machine: work that
+        // arrives after SIGTERM is refused, which is another test.
+        while (!File.Exists(Path.Combine(home.Path, "relay", "sandboxes", id, "started")))
+        {
+            Assert.False(running.IsCompleted, "the run ended before it started");
+            await Task.Delay(20);
+        }
+
         relay.Terminate();
 
         var result = await RelayDaemon.ReadJsonAsync(await running, 200);
@@ -167,7 +174,7 @@ public sealed class ProcessLifecycleTests
     {
         using var home = new TempDirectory("cerver-home");
         var run = await RelayProcess.RunCliAsync(home.Path, ["run"], new Dictionary<string, string> { ["CERVER_RELAY_PORT"] = "eighty" });
-        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(4, run.ExitCode);
         Assert.Contains("CERVER_RELAY_PORT must be a port number", run.Stderr, StringComparison.Ordinal);
     }
 

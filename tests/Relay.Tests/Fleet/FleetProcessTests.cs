@@ -214,7 +214,7 @@ public sealed partial class FleetProcessTests
         using var home = new TempDirectory("cerver-relay");
         var closed = RelayProcess.FreePort();
         var login = await RelayProcess.RunCliAsync(home.Path, ["login", "--gateway", $"http://127.0.0.1:{closed}", "--no-browser"]);
-        Assert.Equal(1, login.ExitCode);
+        Assert.Equal(8, login.ExitCode);
         Assert.Contains("cannot reach the gateway", login.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(home.Path, "cerver.env")));
     }

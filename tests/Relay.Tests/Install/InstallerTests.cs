@@ -157,8 +157,12 @@ public sealed class InstallerTests(ReleaseBuilds builds)
 
         Assert.True(install.ExitCode == 0, install.Output);
         Assert.Contains("skipping login: no terminal", install.Stdout, StringComparison.Ordinal);
-        Assert.Contains("its service could not be started here", install.Stdout, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(harness.Home, ".config", "systemd", "user", "cerver-relay.service")), install.Output);
+        // One voice: the binary says what is missing and the command to run instead; the installer adds one line.
+        Assert.Contains("its service is not (why, and what to run instead, is above)", install.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"nohup {harness.CerverHome}/bin/cerver-relay run", install.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("$USER", install.Output, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(install.Output, "no service manager can keep the relay running here"));
+        Assert.False(File.Exists(Path.Combine(harness.Home, ".config", "systemd", "user", "cerver-relay.service")), install.Output);
         Assert.Equal(builds.Current.Version, (await harness.RelayAsync("version")).Stdout.Trim());
     }
 

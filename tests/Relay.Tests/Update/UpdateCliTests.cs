@@ -47,7 +47,7 @@ public sealed class UpdateCliTests : IAsyncLifetime
 
         var (exitCode, stdout, stderr) = await ReleaseKit.RunAsync(Binary, ["update", "--check"], Environment);
 
-        Assert.True(exitCode == 0, stderr);
+        Assert.True(exitCode == 10, stderr);
         Assert.Contains("Installed: 2.0.0. 2.1.0 (v2.1.0) is available", stdout, StringComparison.Ordinal);
         var state = JsonNode.Parse(File.ReadAllText(Path.Combine(_home.Path, "relay", "update.json")))!;
         Assert.Equal("2.1.0", state["available"]!.GetValue<string>());
