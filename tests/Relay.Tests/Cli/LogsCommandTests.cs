@@ -182,7 +182,13 @@ internal sealed class FollowingProcess : IDisposable
 
     public static FollowingProcess Start(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A process started in the background by a non-interactive shell (as a CI runner may start
+        // the tests) ignores SIGINT, children inherit that, and .NET keeps an inherited ignore: the
+        // verb would never see Ctrl-C. perl (essential on Debian) restores the default before exec.
+        var info = new ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-e");
+        info.ArgumentList.Add("$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\\n\";");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(RelayProcess.RelayDll);
         foreach (var argument in arguments)
         {
