@@ -36,11 +36,6 @@ public sealed class HonestAnswersApiTests
         Assert.DoesNotContain("cerver-relay", next, StringComparison.Ordinal);
         Assert.DoesNotContain("Attach an executable compute", next, StringComparison.Ordinal);
         Assert.EndsWith(next, report["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
-
-        // The refusal is in the daemon's log with the report's id.
-        var requestId = report["request_id"]!.GetValue<string>();
-        var log = string.Concat(Directory.GetFiles(daemon.Settings.Paths.LogsDirectory).Select(ReadShared));
-        Assert.Contains($"Session refused: no executable provider qualifies (report {requestId})", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,12 +50,5 @@ public sealed class HonestAnswersApiTests
         Assert.StartsWith("Vercel Sandbox is modeled only: this gateway cannot start a session there", next, StringComparison.Ordinal);
         Assert.Contains("add \"local\" to policy.allowed_providers", next, StringComparison.Ordinal);
         Assert.DoesNotContain("Start a session on Vercel Sandbox", next, StringComparison.Ordinal);
-    }
-
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 }
