@@ -71,7 +71,9 @@ public static class DaemonHost
         });
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = ConnectionReadBufferBytes);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownGrace + TimeSpan.FromSeconds(5));
-        builder.Services.AddSerilog(logging => ConfigureLogging(logging, paths, options.ConsoleLogging));
+        // Each host owns its logger: left to the static Log.Logger, two daemons in one process
+        // (the tests, an update's hand-off) would write to whichever was built last.
+        builder.Services.AddSerilog(logging => ConfigureLogging(logging, paths, options.ConsoleLogging), preserveStaticLogger: true);
         if (options.Time is not null)
         {
             builder.Services.Replace(ServiceDescriptor.Singleton(options.Time));

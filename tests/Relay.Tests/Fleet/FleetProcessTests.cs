@@ -144,10 +144,8 @@ public sealed partial class FleetProcessTests
         Assert.Contains("CERVER_PROFILE=work", remaining, StringComparison.Ordinal);
         Assert.False(File.Exists(link));
 
-        foreach (var log in Directory.GetFiles(Path.Combine(homeA.Path, "relay", "logs")).Concat(Directory.GetFiles(Path.Combine(homeB.Path, "relay", "logs"))))
-        {
-            Assert.DoesNotContain(key, ReadShared(log), StringComparison.Ordinal);
-        }
+        Assert.DoesNotContain(key, LogFiles.ReadAll(Path.Combine(homeA.Path, "relay", "logs")), StringComparison.Ordinal);
+        Assert.DoesNotContain(key, LogFiles.ReadAll(Path.Combine(homeB.Path, "relay", "logs")), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -300,11 +298,6 @@ public sealed partial class FleetProcessTests
     private static JsonNode IdentityOf(string home) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(home, "relay", "identity.json")))!;
 
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return new StreamReader(stream).ReadToEnd();
-    }
 
     /// <summary>Asks again until the answer satisfies the condition: the relays act on their own clocks.</summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done)

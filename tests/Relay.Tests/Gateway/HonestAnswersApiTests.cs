@@ -36,6 +36,11 @@ public sealed class HonestAnswersApiTests
         Assert.DoesNotContain("cerver-relay", next, StringComparison.Ordinal);
         Assert.DoesNotContain("Attach an executable compute", next, StringComparison.Ordinal);
         Assert.EndsWith(next, report["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // The refusal is in the daemon's log with the report's id.
+        var requestId = report["request_id"]!.GetValue<string>();
+        var log = daemon.ReadLog();
+        Assert.Contains($"Session refused: no executable provider qualifies (report {requestId})", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,4 +56,5 @@ public sealed class HonestAnswersApiTests
         Assert.Contains("add \"local\" to policy.allowed_providers", next, StringComparison.Ordinal);
         Assert.DoesNotContain("Start a session on Vercel Sandbox", next, StringComparison.Ordinal);
     }
+
 }

@@ -43,7 +43,7 @@ public sealed class NewKeyPickupTests
         File.WriteAllText(envFile, "CERVER_PROFILE=work\n");
         await HeartbeatUntilAsync(relay, status => status["registration"]?.GetValue<string>() == "not_logged_in");
 
-        var log = string.Concat(Directory.GetFiles(relay.Settings.Paths.LogsDirectory).Select(ReadShared));
+        var log = relay.ReadLog();
         Assert.Contains($"A new key in {envFile}: registering with the gateway", log, StringComparison.Ordinal);
         Assert.Contains($"as compute {computeId}", log, StringComparison.Ordinal);
         Assert.Contains("(logged out): no more registration until a login writes a new one", log, StringComparison.Ordinal);
@@ -107,10 +107,4 @@ public sealed class NewKeyPickupTests
     private static async Task<IReadOnlyList<JsonNode>> ComputesAsync(RelayDaemon gateway) =>
         [.. (await RelayDaemon.ReadJsonAsync(await gateway.Client.GetAsync("/v2/computes", TestContext.Current.CancellationToken), 200))["computes"]!.AsArray().Select(c => c!)];
 
-    private static string ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 }

@@ -15,6 +15,7 @@ namespace Cerver.Relay.Tests.Infrastructure;
 /// </summary>
 public sealed class RelayDaemon : IAsyncDisposable
 {
+    private int _disposed;
     private readonly TempDirectory _home;
     private readonly DaemonHostOptions _options;
     private bool _handedOver;
@@ -111,6 +112,9 @@ public sealed class RelayDaemon : IAsyncDisposable
         return await ReadJsonAsync(response, 200);
     }
 
+    /// <summary>Everything this daemon has logged so far (its own file sink, not the test process's).</summary>
+    public string ReadLog() => LogFiles.ReadAll(Settings.Paths.LogsDirectory);
+
     public string WorkspaceOf(string sandboxId) => Path.Combine(Settings.Paths.SandboxesDirectory, sandboxId);
 
     public static async Task<JsonObject> ReadJsonAsync(HttpResponseMessage response, int expectedStatus)
@@ -133,6 +137,11 @@ public sealed class RelayDaemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
