@@ -148,7 +148,7 @@ public sealed class CliOutputTests
     {
         using var home = new TempDirectory("cerver-home");
         var port = RelayProcess.FreePort().ToString(CultureInfo.InvariantCulture);
-        using var daemon = FollowingProcess.Start(home.Path, ["run", "--port", port, "--listen", "0.0.0.0", "--offline"], new Dictionary<string, string> { ["CERVER_ISOLATION"] = "none" });
+        using var daemon = RelayProcess.StartCli(home.Path, ["run", "--port", port, "--listen", "0.0.0.0", "--offline"], new Dictionary<string, string> { ["CERVER_ISOLATION"] = "none" });
 
         await daemon.WaitForStderrAsync("not loopback", Patience);
 

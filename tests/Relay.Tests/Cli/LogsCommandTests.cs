@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -59,7 +58,7 @@ public sealed class LogsCommandTests
         var logs = LogsOf(home.Path);
         var first = Path.Combine(logs, "relay-20260101.log");
         File.WriteAllText(first, "before 1\nbefore 2\n");
-        using var follow = FollowingProcess.Start(home.Path, ["logs", "-f", "-n", "1"]);
+        using var follow = RelayProcess.StartCli(home.Path, ["logs", "-f", "-n", "1"]);
 
         await follow.WaitForLineAsync("before 2", Patience);
         File.AppendAllText(first, "appended 1\n");
@@ -116,141 +115,5 @@ public sealed class LogsCommandTests
         var logs = Path.Combine(home, "relay", "logs");
         Directory.CreateDirectory(logs);
         return logs;
-    }
-}
-
-/// <summary>A CLI verb that keeps running: its stdout lines as they come, and Ctrl-C (SIGINT) to end it.</summary>
-internal sealed class FollowingProcess : IDisposable
-{
-    private readonly Process _process;
-    private readonly List<string> _lines = [];
-    private readonly System.Text.StringBuilder _stderr = new();
-    private readonly SemaphoreSlim _changed = new(0);
-
-    private FollowingProcess(Process process)
-    {
-        _process = process;
-        process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                lock (_lines)
-                {
-                    _lines.Add(line.Data);
-                }
-            }
-
-            _changed.Release();
-        };
-        process.ErrorDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                lock (_stderr)
-                {
-                    _stderr.Append(line.Data).Append('\n');
-                }
-            }
-
-            _changed.Release();
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-    }
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return [.. _lines];
-            }
-        }
-    }
-
-    public string Stderr
-    {
-        get
-        {
-            lock (_stderr)
-            {
-                return _stderr.ToString();
-            }
-        }
-    }
-
-    public static FollowingProcess Start(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
-    {
-        // A process started in the background by a non-interactive shell (as a CI runner may start
-        // the tests) ignores SIGINT, children inherit that, and .NET keeps an inherited ignore: the
-        // verb would never see Ctrl-C. perl (essential on Debian) restores the default before exec.
-        var info = new ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-e");
-        info.ArgumentList.Add("$SIG{INT} = 'DEFAULT'; exec { $ARGV[0] } @ARGV or die \"exec: $!\\n\";");
-        info.ArgumentList.Add("dotnet");
-        info.ArgumentList.Add(RelayProcess.RelayDll);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["CERVER_HOME"] = cerverHome;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[name] = value;
-        }
-
-        return new FollowingProcess(Process.Start(info)!);
-    }
-
-    public async Task WaitForLineAsync(string line, TimeSpan limit) => await WaitAsync(() => Lines.Contains(line), $"the line '{line}'", limit);
-
-    public async Task WaitForStderrAsync(string text, TimeSpan limit) => await WaitAsync(() => Stderr.Contains(text, StringComparison.Ordinal), $"'{text}' on stderr", limit);
-
-    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does, and waits for the exit code.</summary>
-    public async Task<int> InterruptAsync(TimeSpan limit)
-    {
-        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)])!)
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        using var timeout = new CancellationTokenSource(limit);
-        await _process.WaitForExitAsync(timeout.Token);
-        return _process.ExitCode;
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        _process.Dispose();
-        _changed.Dispose();
-    }
-
-    private async Task WaitAsync(Func<bool> done, string what, TimeSpan limit)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        while (!done())
-        {
-            if (_process.HasExited && !done())
-            {
-                throw new InvalidOperationException($"the verb exited ({_process.ExitCode}) before printing {what}: {string.Join("\n", Lines)} {Stderr}");
-            }
-
-            try
-            {
-                await _changed.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"no {what} within {limit}: {string.Join("\n", Lines)} {Stderr}");
-            }
-        }
     }
 }

@@ -64,9 +64,9 @@ public sealed class RelayProcess : IDisposable
     public static Task<ChildProcess.Result> RunCliAsync(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? executable = null) =>
         ChildProcess.RunAsync(Command(cerverHome, arguments, environment, executable), TimeSpan.FromSeconds(60));
 
-    /// <summary>Starts a CLI verb and leaves it running, for a test that reads its output as it comes (a login waiting for approval).</summary>
+    /// <summary>Starts a CLI verb and leaves it running, for a test that reads its output as it comes (a login waiting for approval, <c>logs -f</c>).</summary>
     public static CliRun StartCli(string cerverHome, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
-        new(Process.Start(Command(cerverHome, arguments, environment, executable: null))!);
+        CliRun.Start(Command(cerverHome, arguments, environment, executable: null));
 
     public void Kill() => _process.Kill(entireProcessTree: false);
 
