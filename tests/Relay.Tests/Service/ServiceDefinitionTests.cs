@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Xml;
-using System.Xml.Linq;
 using Cerver.Relay.Service;
 using Cerver.Relay.Tests.Infrastructure;
 
@@ -30,9 +27,7 @@ public sealed class ServiceDefinitionTests
     public async Task Systemd_analyze_accepts_the_generated_unit_and_rejects_a_broken_one()
     {
         using var home = new TempDirectory("cerver home");
-        var binary = Path.Combine(home.Path, "bin", "cerver-relay");
-        Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
-        File.CreateSymbolicLink(binary, "/bin/true");
+        var binary = GeneratedDefinitions.ExecutableBinary(home.Path);
         var unit = SystemdUnit.Render(new ServiceDefinition(binary, home.Path, Path.Combine(home.Path, "relay", "logs")));
         var good = Path.Combine(home.Path, "good", "cerver-relay.service");
         var broken = Path.Combine(home.Path, "broken", "cerver-relay.service");
@@ -42,14 +37,14 @@ public sealed class ServiceDefinitionTests
         // An unquoted path with a space splits into a relative program name, which systemd refuses.
         await File.WriteAllTextAsync(broken, unit.Replace($"ExecStart=\"{binary}\"", $"ExecStart={binary}", StringComparison.Ordinal));
 
-        var (goodExit, goodOutput) = await VerifyAsync(home.Path, good);
-        var (brokenExit, brokenOutput) = await VerifyAsync(home.Path, broken);
+        var verified = await GeneratedDefinitions.VerifyAsync(home.Path, good, user: true);
+        var refused = await GeneratedDefinitions.VerifyAsync(home.Path, broken, user: true);
 
-        Assert.True(goodExit == 0, goodOutput);
-        Assert.DoesNotContain("ignoring", goodOutput, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("Unknown", goodOutput, StringComparison.Ordinal);
-        Assert.NotEqual(0, brokenExit);
-        Assert.Contains("is not executable", brokenOutput, StringComparison.Ordinal);
+        Assert.True(verified.ExitCode == 0, verified.Output);
+        Assert.DoesNotContain("ignoring", verified.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Unknown", verified.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("is not executable", refused.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -58,9 +53,7 @@ public sealed class ServiceDefinitionTests
         const string home = "/Users/ann & bob/<cerver>";
         var plist = LaunchdPlist.Render(new ServiceDefinition($"{home}/bin/cerver-relay", home, $"{home}/relay/logs"));
 
-        using var reader = XmlReader.Create(new StringReader(plist), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
-        var dict = XDocument.Load(reader).Root!.Element("dict")!;
-        var values = Pairs(dict);
+        var values = GeneratedDefinitions.PlistValues(plist);
 
         Assert.Equal("ai.cerver.relay", values["Label"].Value);
         Assert.Equal([$"{home}/bin/cerver-relay", "run"], values["ProgramArguments"].Elements("string").Select(element => element.Value));
@@ -68,7 +61,7 @@ public sealed class ServiceDefinitionTests
         Assert.Equal("true", values["KeepAlive"].Name.LocalName);
         Assert.Equal($"{home}/relay/logs/launchd.out.log", values["StandardOutPath"].Value);
         Assert.Equal($"{home}/relay/logs/launchd.err.log", values["StandardErrorPath"].Value);
-        var environment = Pairs(values["EnvironmentVariables"]);
+        var environment = GeneratedDefinitions.Pairs(values["EnvironmentVariables"]);
         Assert.Equal(home, environment["CERVER_HOME"].Value);
         Assert.Equal("launchd", environment["CERVER_SERVICE"].Value);
         Assert.Contains("&amp; bob/&lt;cerver&gt;", plist, StringComparison.Ordinal);
@@ -92,32 +85,5 @@ public sealed class ServiceDefinitionTests
         Assert.Equal(1, install.ExitCode);
         Assert.Contains("does not exist", install.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(config.Path, "systemd")));
-    }
-
-    private static Dictionary<string, XElement> Pairs(XElement dict)
-    {
-        var elements = dict.Elements().ToList();
-        return Enumerable.Range(0, elements.Count / 2).ToDictionary(i => elements[2 * i].Value, i => elements[2 * i + 1]);
-    }
-
-    /// <summary>
-    /// <c>systemd-analyze --user verify</c> needs a runtime directory to set up a user manager; a
-    /// private one is enough here (without it the container has none and the tool cannot start).
-    /// </summary>
-    private static async Task<(int ExitCode, string Output)> VerifyAsync(string scratch, string unitPath)
-    {
-        var runtime = Path.Combine(scratch, "runtime");
-        Directory.CreateDirectory(runtime, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var info = new ProcessStartInfo("systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--user", "--man=no", "verify", unitPath })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["XDG_RUNTIME_DIR"] = runtime;
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
     }
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Xml;
-using System.Xml.Linq;
 using Cerver.Relay.Cli;
 using Cerver.Relay.Service;
 using Cerver.Relay.Tests.Infrastructure;
@@ -56,26 +53,16 @@ public sealed class SystemServiceDefinitionTests
     public async Task Systemd_analyze_accepts_the_generated_system_unit()
     {
         using var home = new TempDirectory("cerver home");
-        var binary = Path.Combine(home.Path, "bin", "cerver-relay");
-        Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
-        File.CreateSymbolicLink(binary, "/bin/true");
+        var binary = GeneratedDefinitions.ExecutableBinary(home.Path);
         var unitPath = Path.Combine(home.Path, "system", SystemdUnit.FileName);
         Directory.CreateDirectory(Path.GetDirectoryName(unitPath)!);
         await File.WriteAllTextAsync(unitPath, SystemdUnit.Render(new ServiceDefinition(binary, home.Path, Path.Combine(home.Path, "relay", "logs")) { Account = new("root", "/root") }), TestContext.Current.CancellationToken);
 
-        var info = new ProcessStartInfo("systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--man=no", "verify", unitPath })
-        {
-            info.ArgumentList.Add(argument);
-        }
+        var verified = await GeneratedDefinitions.VerifyAsync(home.Path, unitPath, user: false);
 
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        Assert.True(process.ExitCode == 0, output);
-        Assert.DoesNotContain("Unknown", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("ignoring", output, StringComparison.OrdinalIgnoreCase);
+        Assert.True(verified.ExitCode == 0, verified.Output);
+        Assert.DoesNotContain("Unknown", verified.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("ignoring", verified.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -84,15 +71,14 @@ public sealed class SystemServiceDefinitionTests
         const string home = "/Users/ann & bob/<cerver>";
         var plist = LaunchdPlist.Render(Definition(home, new ServiceAccount("ann", "/Users/ann & bob")));
 
-        using var reader = XmlReader.Create(new StringReader(plist), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
-        var values = Pairs(XDocument.Load(reader).Root!.Element("dict")!);
+        var values = GeneratedDefinitions.PlistValues(plist);
 
         Assert.Equal("ai.cerver.relay", values["Label"].Value);
         Assert.Equal("ann", values["UserName"].Value);
         Assert.Equal([$"{home}/bin/cerver-relay", "run"], values["ProgramArguments"].Elements("string").Select(element => element.Value));
         Assert.Equal("true", values["RunAtLoad"].Name.LocalName);
         Assert.Equal("true", values["KeepAlive"].Name.LocalName);
-        var environment = Pairs(values["EnvironmentVariables"]);
+        var environment = GeneratedDefinitions.Pairs(values["EnvironmentVariables"]);
         Assert.Equal("/Users/ann & bob", environment["HOME"].Value);
         Assert.Equal(home, environment["CERVER_HOME"].Value);
         Assert.Equal("launchd", environment["CERVER_SERVICE"].Value);
@@ -210,10 +196,4 @@ public sealed class SystemServiceDefinitionTests
         User = "ann",
         State = state,
     };
-
-    private static Dictionary<string, XElement> Pairs(XElement dict)
-    {
-        var elements = dict.Elements().ToList();
-        return Enumerable.Range(0, elements.Count / 2).ToDictionary(i => elements[2 * i].Value, i => elements[2 * i + 1]);
-    }
 }
