@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Cerver.Gateway.Embedded.Connect;
 using Cerver.Relay.Compute.Contract;
-using Cerver.Relay.Link;
 using Cerver.Relay.Tests.Infrastructure;
+using Cerver.Relay.Tests.Link;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerver.Relay.Tests.Connect;
@@ -22,9 +22,7 @@ public sealed class ConnectChannelTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _a = await RelayDaemon.StartAsync("none", apiKey: AccountKey);
-        _b = await RelayDaemon.StartAsync("none", apiKey: AccountKey, environment: new Dictionary<string, string?> { ["CERVER_GATEWAY_URL"] = _a.BaseUrl.ToString() });
-        _computeId = (await _b.App.Services.GetRequiredService<GatewayConnection>().WhenRegisteredAsync(TestContext.Current.CancellationToken)).ComputeId;
-        await ConnectedAsync();
+        (_b, _computeId) = await LinkFixtures.StartLinkedAsync(_a, AccountKey, isolation: "none");
     }
 
     public async ValueTask DisposeAsync()
