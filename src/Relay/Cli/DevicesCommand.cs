@@ -9,43 +9,52 @@ public static class DevicesCommand
 {
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print JSON (stable for scripts)." };
-        var list = new Command("list", "Show logins waiting for approval and the keys issued to relays.") { json };
-        list.SetAction((parse, cancellationToken) => DaemonClient.RunAsync(async client =>
+        var listJson = JsonOption();
+        var list = new Command("list", "Show logins waiting for approval and the keys issued to relays.") { listJson };
+        list.SetAction((parse, cancellationToken) => ListAsync(parse.GetValue(listJson), cancellationToken));
+        var json = JsonOption();
+
+        // 'devices' alone lists: what is waiting is what one wants to see before approving anything.
+        var devices = new Command("devices", "Approve, deny and revoke relays that use this machine as their gateway (alone: list them).")
         {
-            var devices = await client.GetJsonAsync("/relay/devices", cancellationToken);
-            if (parse.GetValue(json))
-            {
-                Console.WriteLine(devices.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-                return ExitCodes.Ok;
-            }
-
-            var pending = devices["pending"]!.AsArray();
-            Console.WriteLine(pending.Count == 0 ? "No login is waiting for approval." : "Waiting for approval (cerver-relay devices approve CODE):");
-            foreach (var device in pending)
-            {
-                Console.WriteLine($"  {device!["user_code"]}  {device["machine_name"]}  expires {CliOutput.When(device["expires_at"])}");
-            }
-
-            var keys = devices["keys"]!.AsArray();
-            Console.WriteLine();
-            Console.WriteLine(keys.Count == 0 ? "No keys issued yet." : $"{"KEY",-24} {"STATUS",-8} {"MACHINE",-24} {"CREATED",-19}  LAST USED");
-            foreach (var key in keys)
-            {
-                Console.WriteLine($"{key!["key_id"],-24} {key["status"],-8} {key["machine_name"],-24} {CliOutput.When(key["created_at"]),-19}  {CliOutput.When(key["last_used_at"])}");
-            }
-
-            return ExitCodes.Ok;
-        }));
-
-        return new Command("devices", "Approve, deny and revoke relays that use this machine as their gateway.")
-        {
+            json,
             list,
             Decision("approve", "Approve a waiting login by its code (as the relay printed it; dash and case do not matter).", "approved"),
             Decision("deny", "Deny a waiting login by its code.", "denied"),
             Revoke(),
         };
+        devices.SetAction((parse, cancellationToken) => ListAsync(parse.GetValue(json), cancellationToken));
+        return devices;
     }
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON (stable for scripts)." };
+
+    private static Task<int> ListAsync(bool json, CancellationToken cancellationToken) => DaemonClient.RunAsync(async client =>
+    {
+        var devices = await client.GetJsonAsync("/relay/devices", cancellationToken);
+        if (json)
+        {
+            Console.WriteLine(devices.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            return ExitCodes.Ok;
+        }
+
+        var pending = devices["pending"]!.AsArray();
+        Console.WriteLine(pending.Count == 0 ? "No login is waiting for approval." : "Waiting for approval (cerver-relay devices approve CODE):");
+        foreach (var device in pending)
+        {
+            Console.WriteLine($"  {device!["user_code"]}  {device["machine_name"]}  expires {CliOutput.When(device["expires_at"])}");
+        }
+
+        var keys = devices["keys"]!.AsArray();
+        Console.WriteLine();
+        Console.WriteLine(keys.Count == 0 ? "No keys issued yet." : $"{"KEY",-24} {"STATUS",-8} {"MACHINE",-24} {"CREATED",-19}  LAST USED");
+        foreach (var key in keys)
+        {
+            Console.WriteLine($"{key!["key_id"],-24} {key["status"],-8} {key["machine_name"],-24} {CliOutput.When(key["created_at"]),-19}  {CliOutput.When(key["last_used_at"])}");
+        }
+
+        return ExitCodes.Ok;
+    });
 
     private static Command Decision(string verb, string description, string done)
     {

@@ -133,6 +133,8 @@ public sealed class CliOutputTests
         var sessions = await RelayProcess.RunCliAsync(home.Path, ["sessions", "--json"], env);
         var sessionsHuman = await RelayProcess.RunCliAsync(home.Path, ["sessions"], env);
         var devices = await RelayProcess.RunCliAsync(home.Path, ["devices", "list", "--json"], env);
+        var devicesAlone = await RelayProcess.RunCliAsync(home.Path, ["devices", "--json"], env);
+        var devicesHuman = await RelayProcess.RunCliAsync(home.Path, ["devices"], env);
 
         Assert.True(sessions.ExitCode == 0, sessions.Stderr);
         Assert.Empty(JsonNode.Parse(sessions.Stdout)!["sessions"]!.AsArray());
@@ -141,6 +143,11 @@ public sealed class CliOutputTests
         var list = JsonNode.Parse(devices.Stdout)!;
         Assert.Empty(list["pending"]!.AsArray());
         Assert.Empty(list["keys"]!.AsArray());
+        // 'devices' alone is 'devices list'.
+        Assert.True(devicesAlone.ExitCode == 0, devicesAlone.Stderr);
+        Assert.True(JsonNode.DeepEquals(list, JsonNode.Parse(devicesAlone.Stdout)), devicesAlone.Stdout);
+        Assert.True(devicesHuman.ExitCode == 0, devicesHuman.Stderr);
+        Assert.StartsWith("No login is waiting for approval.\n", devicesHuman.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
