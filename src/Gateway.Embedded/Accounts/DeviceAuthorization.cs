@@ -55,8 +55,12 @@ public sealed class DeviceAuthorization(AccountStore store, RelayKeys keys, Devi
         var settings = options.Value;
         store.InsertDeviceCode(new DeviceCodeRecord(Secrets.Hash(deviceCode), userCode, machineName.Trim(), DeviceCodeStatus.Pending,
             settings.DevicePollIntervalSeconds, now, now + settings.DeviceCodeLifetime, null, null));
-        return new DeviceStartResponse(deviceCode, UserCode.Format(userCode), verificationUri.ToString(),
-            (int)settings.DeviceCodeLifetime.TotalSeconds, settings.DevicePollIntervalSeconds);
+        var shown = UserCode.Format(userCode);
+        return new DeviceStartResponse(deviceCode, shown, verificationUri.ToString(),
+            (int)settings.DeviceCodeLifetime.TotalSeconds, settings.DevicePollIntervalSeconds)
+        {
+            VerificationUriComplete = $"{verificationUri}?user_code={Uri.EscapeDataString(shown)}",
+        };
     }
 
     public DevicePollOutcome Poll(string? deviceCode)

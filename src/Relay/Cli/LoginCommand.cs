@@ -31,10 +31,15 @@ public static class LoginCommand
             {
                 var start = await gateway.Client.StartDeviceAsync(Environment.MachineName, ctrlC.Token);
                 var verification = new Uri(start.VerificationUri);
+                // The browser gets the code in the link when the gateway gives one; the printed
+                // lines stay the plain page and the code, which a person can check and type.
+                var browserTarget = Uri.TryCreate(start.VerificationUriComplete, UriKind.Absolute, out var complete) && complete.Scheme is "http" or "https"
+                    ? complete
+                    : verification;
                 Console.WriteLine($"Log this relay in to {settings.Gateway}:");
                 Console.WriteLine($"  open        {verification}");
                 Console.WriteLine($"  enter code  {start.UserCode}");
-                if (!parse.GetValue(noBrowser) && BrowserLauncher.CanOpen(RelaySettingsLoader.ProcessEnvironment()) && BrowserLauncher.TryOpen(verification))
+                if (!parse.GetValue(noBrowser) && BrowserLauncher.CanOpen(RelaySettingsLoader.ProcessEnvironment()) && BrowserLauncher.TryOpen(browserTarget))
                 {
                     Console.WriteLine("(opened in your browser)");
                 }

@@ -16,6 +16,7 @@ public sealed class DeviceLoginApiTests(GatewayFixture fixture) : IClassFixture<
         Assert.Equal(600, start["expires_in"]!.GetValue<int>());
         Assert.Equal(5, start["interval"]!.GetValue<int>());
         Assert.EndsWith("/device", start["verification_uri"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal($"{start["verification_uri"]}?user_code={start["user_code"]}", start["verification_uri_complete"]!.GetValue<string>());
 
         var pending = await RelayDaemon.ReadJsonAsync(await fixture.PollAsync(start["device_code"]!.GetValue<string>()), 202);
         Assert.Equal("pending", pending["status"]!.GetValue<string>());

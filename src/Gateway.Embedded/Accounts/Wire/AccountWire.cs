@@ -8,7 +8,14 @@ public sealed record DeviceStartRequest
     public string? MachineName { get; init; }
 }
 
-public sealed record DeviceStartResponse(string DeviceCode, string UserCode, string VerificationUri, int ExpiresIn, int Interval);
+/// <summary>
+/// The device login's start. <c>verification_uri_complete</c> (RFC 8628 section 3.3.1) carries
+/// the user code, so a browser opened on it needs nothing typed; a gateway may leave it out.
+/// </summary>
+public sealed record DeviceStartResponse(string DeviceCode, string UserCode, string VerificationUri, int ExpiresIn, int Interval)
+{
+    public string? VerificationUriComplete { get; init; }
+}
 
 /// <summary>
 /// GET /v2/auth/device?device_code=…, the observed shape: <c>error</c> is an RFC 8628 code
