@@ -114,28 +114,19 @@ internal sealed partial class RelayClient
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var events = new EventLines(new StreamReader(stream, Encoding.UTF8));
         var lines = new List<(string, long)>();
-        string? current = null;
         string? exit = null;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        while (await events.NextAsync(timeout.Token) is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            switch (line.Event)
             {
-                current = line["event: ".Length..];
-            }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                var receivedNs = WallClock.NowNs();
-                switch (current)
-                {
-                    case "stdout":
-                        lines.Add((line["data: ".Length..], receivedNs));
-                        break;
-                    case "exit" or "error":
-                        exit = current + " " + line["data: ".Length..];
-                        break;
-                }
+                case "stdout":
+                    lines.Add((line.Data, line.ReceivedNs));
+                    break;
+                case "exit" or "error":
+                    exit = line.Event + " " + line.Data;
+                    break;
             }
         }
 

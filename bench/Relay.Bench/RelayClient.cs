@@ -199,26 +199,21 @@ internal sealed partial class RelayClient : IDisposable
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        string? currentEvent = null;
+        var events = new EventLines(new StreamReader(stream, Encoding.UTF8));
         long? receivedNs = null;
         string? printed = null;
         string? exit = null;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        while (await events.NextAsync(timeout.Token) is { } line)
         {
-            if (receivedNs is null && currentEvent == "stdout" && line.StartsWith("data: ", StringComparison.Ordinal))
+            if (receivedNs is null && line.Event == "stdout")
             {
-                receivedNs = WallClock.NowNs();
-                printed = line["data: ".Length..];
+                receivedNs = line.ReceivedNs;
+                printed = line.Data;
             }
-            else if (line.StartsWith("event: ", StringComparison.Ordinal))
+            else if (line.Event is "exit" or "error")
             {
-                currentEvent = line["event: ".Length..];
-            }
-            else if (currentEvent is "exit" or "error" && line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                exit = currentEvent + " " + line["data: ".Length..];
-                if (currentEvent == "error")
+                exit = line.Event + " " + line.Data;
+                if (line.Event == "error")
                 {
                     throw new BenchException($"the streamed run failed: {exit}");
                 }

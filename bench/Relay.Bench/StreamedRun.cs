@@ -3,19 +3,16 @@ namespace Cerver.Relay.Bench;
 /// <summary>An open streamed run: its server-sent events, read one at a time.</summary>
 internal sealed class StreamedRun(HttpResponseMessage response, StreamReader reader) : IDisposable
 {
+    private readonly EventLines _events = new(reader);
+
     /// <summary>Reads events until one matches; returns its data, or throws when the stream ends first.</summary>
     public async Task<string> ReadUntilAsync(Func<string, string, bool> wanted, CancellationToken cancellationToken)
     {
-        string? current = null;
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        while (await _events.NextAsync(cancellationToken) is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            if (line.Event is not null && wanted(line.Event, line.Data))
             {
-                current = line["event: ".Length..];
-            }
-            else if (current is not null && line.StartsWith("data: ", StringComparison.Ordinal) && wanted(current, line["data: ".Length..]))
-            {
-                return line["data: ".Length..];
+                return line.Data;
             }
         }
 

@@ -16,32 +16,24 @@ internal sealed record SessionEntry(long Seq, string Role, string Kind, string C
 /// <summary>An open <c>/v2/sessions/{id}/stream</c>: its <c>entry</c> events, read one at a time.</summary>
 internal sealed class TranscriptStream(HttpResponseMessage response, StreamReader reader) : IDisposable
 {
+    private readonly EventLines _events = new(reader);
+
     /// <summary>The next entry, stamped with when its data line was read; throws at the stream's end or at its timeout.</summary>
     public async Task<SessionEntry> NextAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        string? current = null;
-        while (await reader.ReadLineAsync(limit.Token) is { } line)
+        while (await _events.NextAsync(limit.Token) is { } line)
         {
-            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            if (line.Event == "entry")
             {
-                current = line["event: ".Length..];
+                using var document = JsonDocument.Parse(line.Data);
+                return SessionEntry.From(document.RootElement, line.ReceivedNs);
             }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                // Stamped before parsing: the entry is in the bench's hands from this read on.
-                var receivedNs = WallClock.NowNs();
-                if (current == "entry")
-                {
-                    using var document = JsonDocument.Parse(line["data: ".Length..]);
-                    return SessionEntry.From(document.RootElement, receivedNs);
-                }
 
-                if (current == "end")
-                {
-                    throw new BenchException($"the session's stream ended before the entry the bench waited for: {line}");
-                }
+            if (line.Event == "end")
+            {
+                throw new BenchException($"the session's stream ended before the entry the bench waited for: {line.Data}");
             }
         }
 
