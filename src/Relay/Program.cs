@@ -13,6 +13,7 @@ var root = new RootCommand("cerver-relay: turns this machine into a private comp
     StatusCommand.Create(),
     DoctorCommand.Create(),
     SessionsCommand.Create(),
+    McpCommand.Create(),
     LogsCommand.Create(),
     LoginCommand.Create(),
     LogoutCommand.Create(),

@@ -11,6 +11,7 @@ using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Connect;
 using Cerver.Relay.Link;
+using Cerver.Relay.Mcp;
 using Cerver.Relay.Reports;
 using Cerver.Relay.Update;
 using Microsoft.AspNetCore.Builder;
@@ -108,6 +109,7 @@ public static class DaemonHost
         builder.Services.AddHostedService<ShutdownDrain>();
         builder.Services.AddHostedService<MemoryReclaimer>();
         builder.Services.AddRelayUpdates(settings, options.UpdateTrust);
+        builder.Services.AddRelayMcp();
         options.ConfigureServices?.Invoke(builder.Services);
         if (!settings.Offline)
         {
@@ -129,6 +131,7 @@ public static class DaemonHost
         app.MapFleetApi();
         app.MapConnectChannel();
         app.MapProviderApi();
+        app.MapRelayMcp();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             IsolationWarning.Log(app.Services.GetRequiredService<LocalCompute>(), app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalCompute>>());
@@ -156,6 +159,9 @@ public static class DaemonHost
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", debug ? LogEventLevel.Debug : LogEventLevel.Warning)
+            // The MCP SDK logs each request's handling at Information; the calls that matter
+            // (runs, turns) are logged by the relay's own API they go through.
+            .MinimumLevel.Override("ModelContextProtocol", debug ? LogEventLevel.Debug : LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.File(
                 Path.Combine(paths.LogsDirectory, "relay-.log"),

@@ -12,7 +12,8 @@ namespace Cerver.Relay.TestKit.ModelStandIns;
 /// answered <c>tool said: …</c>; otherwise its last text (Claude Code's own
 /// <c>&lt;system-reminder&gt;</c> blocks aside) is echoed, after the directives in it:
 /// <c>[[bash: cmd]]</c> (a call of the Bash tool, when the request offers it; the command
-/// cannot hold <c>]]</c>), <c>[[think]]</c>, <c>[[error: status]]</c>, <c>[[hang]]</c>,
+/// cannot hold <c>]]</c>), <c>[[tool: name]]</c> (a call of any tool the request offers, such as
+/// an MCP server's, with no arguments), <c>[[think]]</c>, <c>[[error: status]]</c>, <c>[[hang]]</c>,
 /// <c>[[sleep: ms]]</c>.
 /// </summary>
 public static partial class AnthropicScript
@@ -59,7 +60,7 @@ public static partial class AnthropicScript
         int? errorStatus = null;
         var hang = false;
         var sleep = TimeSpan.Zero;
-        string? command = null;
+        (string Name, JsonObject Input, string Directive)? call = null;
         foreach (Match directive in Directive().Matches(text))
         {
             var value = directive.Groups["value"].Value.Trim();
@@ -74,7 +75,10 @@ public static partial class AnthropicScript
                     });
                     break;
                 case "bash" when OffersTool(request, BashTool):
-                    command = value;
+                    call = (BashTool, new JsonObject { ["command"] = value, ["description"] = "Run the command the test asked for" }, value);
+                    break;
+                case "tool" when OffersTool(request, value):
+                    call = (value, new JsonObject(), value);
                     break;
                 case "error" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status is >= 400 and <= 599:
                     errorStatus = status;
@@ -88,7 +92,7 @@ public static partial class AnthropicScript
             }
         }
 
-        if (command is null)
+        if (call is not { } tool)
         {
             content.Add(Text($"echo: {text}"));
             return new AnthropicReply(content, "end_turn") { ErrorStatus = errorStatus, Hang = hang, Sleep = sleep };
@@ -97,9 +101,9 @@ public static partial class AnthropicScript
         content.Add(new JsonObject
         {
             ["type"] = "tool_use",
-            ["id"] = ToolId(messageCount, command),
-            ["name"] = BashTool,
-            ["input"] = new JsonObject { ["command"] = command, ["description"] = "Run the command the test asked for" },
+            ["id"] = ToolId(messageCount, tool.Directive),
+            ["name"] = tool.Name,
+            ["input"] = tool.Input,
         });
         return new AnthropicReply(content, "tool_use") { ErrorStatus = errorStatus, Hang = hang, Sleep = sleep };
     }
@@ -110,8 +114,8 @@ public static partial class AnthropicScript
         request["tools"] is JsonArray tools && tools.Any(tool => TextOf(tool?["name"]) == name);
 
     /// <summary>Unique within a conversation (a new id per request) yet the same for the same request.</summary>
-    private static string ToolId(int messageCount, string command) =>
-        $"toolu_standin_{messageCount}_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(command)))[..12]}";
+    private static string ToolId(int messageCount, string directive) =>
+        $"toolu_standin_{messageCount}_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(directive)))[..12]}";
 
     private static string Flatten(JsonNode? content) => content switch
     {
@@ -122,7 +126,7 @@ public static partial class AnthropicScript
 
     private static string? TextOf(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    [GeneratedRegex(@"\[\[(?<name>bash|think|error|hang|sleep)(?:\s*:(?<value>.*?))?\]\]", RegexOptions.Singleline)]
+    [GeneratedRegex(@"\[\[(?<name>bash|tool|think|error|hang|sleep)(?:\s*:(?<value>.*?))?\]\]", RegexOptions.Singleline)]
     private static partial Regex Directive();
 }
 
