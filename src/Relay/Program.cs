@@ -15,6 +15,7 @@ var root = new RootCommand("cerver-relay: turns this machine into a private comp
     SessionsCommand.Create(),
     McpCommand.Create(),
     LogsCommand.Create(),
+    DashboardCommand.Create(),
     LoginCommand.Create(),
     LogoutCommand.Create(),
     DevicesCommand.Create(),

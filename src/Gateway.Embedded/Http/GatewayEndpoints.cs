@@ -39,6 +39,9 @@ public static class GatewayEndpoints
             return Results.Json(await stressTests.RunAsync(body, cancellationToken), StressTestResultJsonContext.Wire.StressTestResult);
         });
 
+        endpoints.MapGet("/gateway/stress-tests", (StressTestService stressTests) =>
+            Results.Json(new StressTestList(stressTests.Recent()), StressTestResultJsonContext.Wire.StressTestList));
+
         foreach (var prefix in new[] { "/gateway/sessions", "/v2/sessions" })
         {
             endpoints.MapPost(prefix, CreateSessionAsync);

@@ -6,11 +6,24 @@ namespace Cerver.Gateway.Embedded.StressTests;
 
 // The gateway's front for POST /gateway/stress-tests: validates against the catalog of the
 // moment and runs one test at a time, because two tests sampling the same machine at once
-// would each measure the other's load.
+// would each measure the other's load. The last results stay in memory (GET /gateway/stress-tests,
+// the dashboard's history); a restart forgets them, as nothing else records a test.
 public sealed class StressTestService(ComputeRegistry registry, TimeProvider time) : IDisposable
 {
+    public const int Kept = 20;
+
     private readonly SemaphoreSlim _single = new(1, 1);
     private readonly StressTestRunner _runner = new(registry, time);
+    private readonly LinkedList<FinishedStressTest> _recent = new();
+
+    /// <summary>The latest finished tests, newest first.</summary>
+    public IReadOnlyList<FinishedStressTest> Recent()
+    {
+        lock (_recent)
+        {
+            return [.. _recent];
+        }
+    }
 
     public async Task<StressTestResult> RunAsync(StressTestRequestBody body, CancellationToken cancellationToken)
     {
@@ -26,7 +39,17 @@ public sealed class StressTestService(ComputeRegistry registry, TimeProvider tim
 
         try
         {
-            return await _runner.RunAsync(request, cancellationToken);
+            var result = await _runner.RunAsync(request, cancellationToken);
+            lock (_recent)
+            {
+                _recent.AddFirst(new FinishedStressTest(time.GetUtcNow(), result));
+                if (_recent.Count > Kept)
+                {
+                    _recent.RemoveLast();
+                }
+            }
+
+            return result;
         }
         finally
         {

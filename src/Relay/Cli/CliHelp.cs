@@ -26,6 +26,8 @@ public static class CliHelp
         ["status"] = ["cerver-relay status", "cerver-relay status --json | jq .gateway"],
         ["doctor"] = ["cerver-relay doctor"],
         ["logs"] = ["cerver-relay logs", "cerver-relay logs -n 200", "cerver-relay logs -f"],
+        ["mcp"] = ["claude mcp add cerver -- cerver-relay mcp", "codex mcp add cerver -- cerver-relay mcp"],
+        ["dashboard"] = ["cerver-relay dashboard", "cerver-relay dashboard --no-open     # print the one-time link only"],
         ["sessions"] = ["cerver-relay sessions list", "cerver-relay sessions show ses_… --follow", "cerver-relay sessions export ses_… > transcript.txt"],
         ["sessions list"] = ["cerver-relay sessions list --status running", "cerver-relay sessions list --json | jq '.sessions[].sessionId'"],
         ["sessions show"] = ["cerver-relay sessions show ses_…", "cerver-relay sessions show ses_… --follow"],

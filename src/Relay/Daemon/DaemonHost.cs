@@ -10,6 +10,7 @@ using Cerver.Relay.Compute.Sandboxes;
 using Cerver.Relay.Compute.Storage;
 using Cerver.Relay.Configuration;
 using Cerver.Relay.Connect;
+using Cerver.Relay.Dashboard;
 using Cerver.Relay.Link;
 using Cerver.Relay.Mcp;
 using Cerver.Relay.Reports;
@@ -110,6 +111,7 @@ public static class DaemonHost
         builder.Services.AddHostedService<MemoryReclaimer>();
         builder.Services.AddRelayUpdates(settings, options.UpdateTrust);
         builder.Services.AddRelayMcp();
+        builder.Services.AddDashboard();
         options.ConfigureServices?.Invoke(builder.Services);
         if (!settings.Offline)
         {
@@ -132,6 +134,7 @@ public static class DaemonHost
         app.MapConnectChannel();
         app.MapProviderApi();
         app.MapRelayMcp();
+        app.MapDashboard();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             IsolationWarning.Log(app.Services.GetRequiredService<LocalCompute>(), app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalCompute>>());

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Http;
+using Cerver.Relay.Dashboard;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 
@@ -13,12 +14,17 @@ namespace Cerver.Relay.Daemon;
 /// browser carries its own name), a browser <c>Origin</c> other than the daemon's own is
 /// refused (no CORS, ever), and every endpoint not marked anonymous needs a bearer: the
 /// local token or the account key (the owner, full access), or a key this gateway issued to
-/// another relay (only the routes marked <see cref="RelayKeyAccess"/>). The caller it
+/// another relay (only the routes marked <see cref="RelayKeyAccess"/>). A browser signed in to the
+/// dashboard is the owner too, by its cookie; as a cookie rides along with any request the browser
+/// makes, a state-changing one must also prove it comes from the dashboard's own page: the
+/// session's CSRF token in <c>X-CSRF-Token</c> and the daemon's own <c>Origin</c>. The caller it
 /// establishes is attached to the request as a <see cref="Caller"/>.
 /// </summary>
 public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials credentials, string listenAddress)
 {
-    public async Task InvokeAsync(HttpContext context, AccountStore accounts, RelayKeys relayKeys)
+    public const string CsrfHeader = "X-CSRF-Token";
+
+    public async Task InvokeAsync(HttpContext context, AccountStore accounts, RelayKeys relayKeys, DashboardSessions dashboards)
     {
         if (!HostHeader.TryParse(context.Request.Host.Value, out var parsed))
         {
@@ -51,6 +57,19 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
 
         var presented = BearerToken(context.Request)
             ?? (endpoint?.Metadata.GetMetadata<QueryTokenAccess>() is not null ? context.Request.Query["token"].ToString() : null);
+        if (string.IsNullOrEmpty(presented) && dashboards.Find(context.Request.Cookies[DashboardSessions.CookieName]) is { } dashboard)
+        {
+            if (await RefusedCrossSiteAsync(context, dashboard))
+            {
+                return;
+            }
+
+            DashboardCookie.Attach(context, dashboard);
+            new Caller(CallerKind.Owner, accounts.AccountId).AttachTo(context);
+            await next(context);
+            return;
+        }
+
         var caller = credentials.Accepts(presented) ? new Caller(CallerKind.Owner, accounts.AccountId)
             : string.IsNullOrEmpty(presented) ? null
             : await relayKeys.VerifyAsync(presented, context.RequestAborted);
@@ -71,6 +90,31 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
 
         caller.AttachTo(context);
         await next(context);
+    }
+
+    /// <summary>Refuses a cookie-borne unsafe request that lacks the page's CSRF token or its own Origin (checked as own above when present).</summary>
+    private static async Task<bool> RefusedCrossSiteAsync(HttpContext context, DashboardSession dashboard)
+    {
+        var method = context.Request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+        {
+            return false;
+        }
+
+        var (code, message) = context.Request.Headers[CsrfHeader].ToString() switch
+        {
+            "" => ("csrf_token_missing", $"A dashboard request that changes something must carry the page's CSRF token in {CsrfHeader}."),
+            var token when !dashboard.AcceptsCsrf(token) => ("csrf_token_invalid", $"The {CsrfHeader} header is not this dashboard session's token; reload the page."),
+            _ when context.Request.Headers.Origin.Count == 0 => ("origin_missing", "A dashboard request that changes something must come from the dashboard's page (no Origin header was sent)."),
+            _ => (null, null),
+        };
+        if (code is null)
+        {
+            return false;
+        }
+
+        await ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, code, message!);
+        return true;
     }
 
     private bool IsAllowedHost(string host)

@@ -11,6 +11,7 @@ public sealed partial class StressTestRequestJsonContext : JsonSerializerContext
 // winner and median_ms are present-but-null until something was measured.
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StressTestResult))]
+[JsonSerializable(typeof(StressTestList))]
 public sealed partial class StressTestResultJsonContext : JsonSerializerContext
 {
     private static StressTestResultJsonContext? s_wire;

@@ -56,3 +56,10 @@ public sealed record ProviderStressResult(
     [JsonPropertyName("drift")]
     public double? Drift { get; init; }
 }
+
+// GET /gateway/stress-tests: this gateway's latest tests, newest first, each with when it finished.
+public sealed record FinishedStressTest(
+    [property: JsonPropertyName("finished_at")] DateTimeOffset FinishedAt,
+    [property: JsonPropertyName("result")] StressTestResult Result);
+
+public sealed record StressTestList([property: JsonPropertyName("stress_tests")] IReadOnlyList<FinishedStressTest> StressTests);
