@@ -2,17 +2,19 @@ using System.Net;
 using System.Security.Cryptography;
 using Cerver.Gateway.Embedded.Accounts;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cerver.Gateway.Embedded.Http;
 
 /// <summary>
 /// The embedded gateway's verification page (<c>GET /device</c>, the <c>verification_uri</c> a
-/// logging-in relay prints). There is no dashboard session here, so the page approves only when
-/// the owner pastes the local token: its script sends it as a bearer to the owner-only
-/// <c>/relay/devices/approve|deny</c>, from this page's own origin. Nothing on the page is stored
-/// and nothing is approved by a plain form post: a cross-site page cannot set the bearer, and the
-/// local API refuses a foreign <c>Origin</c>. The CLI pointer, with the code filled in, works the
-/// same without a browser.
+/// logging-in relay prints). A browser signed in to the dashboard approves with its cookie and the
+/// session's CSRF token (<see cref="ISignedInBrowser"/>); any other asks the owner to paste the
+/// local token, which its script sends as a bearer. Either way the call goes to the owner-only
+/// <c>/relay/devices/approve|deny</c> from this page's own origin. Nothing on the page is stored
+/// and nothing is approved by a plain form post: a cross-site page can set neither the bearer nor
+/// the CSRF header, and the local API refuses a foreign <c>Origin</c>. The CLI pointer, with the
+/// code filled in, works the same without a browser.
 /// </summary>
 public static class DeviceVerificationPage
 {
@@ -24,6 +26,7 @@ public static class DeviceVerificationPage
         var code = UserCode.Normalize(query["user_code"].FirstOrDefault() ?? query["code"].FirstOrDefault()) is { } typed
             ? UserCode.Format(typed)
             : null;
+        var csrf = context.RequestServices.GetService<ISignedInBrowser>()?.CsrfTokenOf(context);
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy =
@@ -31,13 +34,17 @@ public static class DeviceVerificationPage
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-store";
-        return Results.Content(Html(code, nonce), "text/html; charset=utf-8");
+        return Results.Content(Html(code, csrf, nonce), "text/html; charset=utf-8");
     }
 
-    private static string Html(string? code, string nonce)
+    private static string Html(string? code, string? csrf, string nonce)
     {
         var shown = WebUtility.HtmlEncode(code ?? "XXXX-XXXX");
         var value = WebUtility.HtmlEncode(code ?? "");
+        var credential = csrf is null
+            ? "<p>Paste this relay's owner token (the content of <code>relay/local.token</code> in its <code>CERVER_HOME</code>). It is sent once, to this relay only, and kept nowhere. Signed in to the dashboard (<code>cerver-relay dashboard</code>), this page needs no token.</p>"
+            : $"<p id=\"signed-in\">You are signed in to this relay's dashboard: approve or deny here.</p>\n<meta name=\"csrf-token\" content=\"{WebUtility.HtmlEncode(csrf)}\">";
+        var tokenField = csrf is null ? "<label>Owner token <input id=\"token\" type=\"password\" autocomplete=\"off\" required></label>" : "";
         return $$"""
 <!doctype html>
 <html lang="en">
@@ -62,10 +69,10 @@ button { margin: 1rem .5rem 0 0; padding: .5rem 1.2rem; font-size: 15px; }
 <pre id="command">cerver-relay devices approve {{shown}}</pre>
 <p><code>cerver-relay devices list</code> shows the codes that are waiting.</p>
 <h2>Or approve here</h2>
-<p>Paste this relay's owner token (the content of <code>relay/local.token</code> in its <code>CERVER_HOME</code>). It is sent once, to this relay only, and kept nowhere.</p>
+{{credential}}
 <form id="decide">
 <label>Code <input id="code" name="user_code" value="{{value}}" placeholder="XXXX-XXXX" autocomplete="off" required></label>
-<label>Owner token <input id="token" type="password" autocomplete="off" required></label>
+{{tokenField}}
 <button type="submit" value="approve">Approve</button><button type="submit" value="deny">Deny</button>
 </form>
 <p id="result" role="status"></p>
@@ -76,12 +83,18 @@ code.addEventListener('input', () => { document.getElementById('command').textCo
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const verb = event.submitter && event.submitter.value === 'deny' ? 'deny' : 'approve';
-  const token = document.getElementById('token').value.trim();
+  const csrf = document.querySelector('meta[name="csrf-token"]');
+  const headers = { 'Content-Type': 'application/json' };
+  if (csrf) {
+    headers['X-CSRF-Token'] = csrf.content;
+  } else {
+    headers['Authorization'] = 'Bearer ' + document.getElementById('token').value.trim();
+  }
   result.textContent = '…';
   try {
     const response = await fetch('/relay/devices/' + verb, {
       method: 'POST',
-      headers: { 'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json' },
+      headers,
       body: JSON.stringify({ user_code: code.value.trim() }),
     });
     const body = await response.json();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Http;
 using Cerver.Relay.Cli;
 using Cerver.Relay.Compute.Contract;
@@ -21,7 +22,8 @@ public static class DashboardEndpoints
     public const int MaxLogLines = 2000;
 
     public static IServiceCollection AddDashboard(this IServiceCollection services) =>
-        services.AddSingleton<LoginLinks>().AddSingleton<DashboardSessions>().AddSingleton<DashboardAssets>();
+        services.AddSingleton<LoginLinks>().AddSingleton<DashboardSessions>().AddSingleton<DashboardAssets>()
+            .AddSingleton<ISignedInBrowser>(provider => provider.GetRequiredService<DashboardSessions>());
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder endpoints)
     {

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Cerver.Gateway.Embedded.Accounts;
+using Microsoft.AspNetCore.Http;
 
 namespace Cerver.Relay.Dashboard;
 
@@ -17,7 +19,7 @@ public sealed record DashboardSession(string Id, string CsrfToken, DateTimeOffse
 /// The dashboard's signed-in browsers, in memory only: a daemon restart signs everyone out, and
 /// nothing about them reaches the disk.
 /// </summary>
-public sealed class DashboardSessions(TimeProvider time)
+public sealed class DashboardSessions(TimeProvider time) : ISignedInBrowser
 {
     public const string CookieName = "cerver_dashboard";
 
@@ -59,4 +61,6 @@ public sealed class DashboardSessions(TimeProvider time)
     }
 
     public void End(string id) => _sessions.TryRemove(id, out _);
+
+    public string? CsrfTokenOf(HttpContext context) => Find(context.Request.Cookies[CookieName])?.CsrfToken;
 }

@@ -27,7 +27,7 @@ public sealed class DeviceVerificationPageTests
         Assert.Contains("value=\"BCDF-GHJK\"", html, StringComparison.Ordinal);
         // What the page's form does: the owner-only API, with the token as a bearer.
         Assert.Contains("fetch('/relay/devices/' + verb", html, StringComparison.Ordinal);
-        Assert.Contains("'Authorization': 'Bearer ' + token", html, StringComparison.Ordinal);
+        Assert.Contains("headers['Authorization'] = 'Bearer ' + document.getElementById('token').value.trim();", html, StringComparison.Ordinal);
         var policy = page.Headers.GetValues("Content-Security-Policy").Single();
         Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
         Assert.Contains("form-action 'none'", policy, StringComparison.Ordinal);
