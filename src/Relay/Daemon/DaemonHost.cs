@@ -100,6 +100,7 @@ public static class DaemonHost
         });
         builder.Services.AddGatewayClient(settings.Gateway);
         builder.Services.AddSingleton<GatewayConnection>();
+        builder.Services.AddSingleton(new AccountKey(settings.ApiKey));
         builder.Services.AddHostedService<GatewayRegistrationService>();
         builder.Services.AddSessionReports();
         var snapshot = new RelaySettingsSnapshot(settings);
@@ -123,7 +124,7 @@ public static class DaemonHost
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseWebSockets();
-        app.UseMiddleware<LocalApiGuard>(new LocalApiCredentials(token, settings.ApiKey), settings.Listen);
+        app.UseMiddleware<LocalApiGuard>(new LocalApiCredentials(token, app.Services.GetRequiredService<AccountKey>()), settings.Listen);
         app.MapRelayEndpoints();
         app.MapUpdateEndpoints();
         app.MapComputeApi();

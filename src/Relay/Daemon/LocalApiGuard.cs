@@ -4,6 +4,7 @@ using System.Text;
 using Cerver.Gateway.Embedded.Accounts;
 using Cerver.Gateway.Embedded.Http;
 using Cerver.Relay.Dashboard;
+using Cerver.Relay.Link;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 
@@ -139,12 +140,13 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
     }
 }
 
-/// <summary>The secrets the local API accepts, compared in constant time.</summary>
-public sealed class LocalApiCredentials(string localToken, string? accountKey)
+/// <summary>
+/// The secrets the local API accepts as the owner's, compared in constant time: the local token,
+/// and the account key the daemon holds at the moment of the request (a login or logout changes it).
+/// </summary>
+public sealed class LocalApiCredentials(string localToken, AccountKey accountKey)
 {
-    private readonly byte[][] _accepted = [.. new[] { localToken, accountKey }
-        .Where(secret => !string.IsNullOrEmpty(secret))
-        .Select(secret => SHA256.HashData(Encoding.UTF8.GetBytes(secret!)))];
+    private readonly byte[] _token = SHA256.HashData(Encoding.UTF8.GetBytes(localToken));
 
     public bool Accepts(string? presented)
     {
@@ -154,10 +156,10 @@ public sealed class LocalApiCredentials(string localToken, string? accountKey)
         }
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        var match = false;
-        foreach (var accepted in _accepted)
+        var match = CryptographicOperations.FixedTimeEquals(hash, _token);
+        if (accountKey.Current is { Length: > 0 } key)
         {
-            match |= CryptographicOperations.FixedTimeEquals(hash, accepted);
+            match |= CryptographicOperations.FixedTimeEquals(hash, SHA256.HashData(Encoding.UTF8.GetBytes(key)));
         }
 
         return match;

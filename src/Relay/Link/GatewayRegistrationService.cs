@@ -21,6 +21,7 @@ public sealed partial class GatewayRegistrationService(
     DaemonState daemon,
     GatewayClient gateway,
     GatewayConnection connection,
+    AccountKey accountKey,
     CapabilityDetector capabilities,
     LocalCompute compute,
     SandboxStore sandboxes,
@@ -85,6 +86,7 @@ public sealed partial class GatewayRegistrationService(
                 }
 
                 apiKey = current;
+                accountKey.Current = current;
             }
 
             try

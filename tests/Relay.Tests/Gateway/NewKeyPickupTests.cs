@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Cerver.Relay.Tests.Infrastructure;
 
@@ -28,6 +29,8 @@ public sealed class NewKeyPickupTests
         var registered = await HeartbeatUntilAsync(relay, status => status["registration"]?.GetValue<string>() == "registered");
 
         Assert.Equal(firstKeyId, registered["key_id"]!.GetValue<string>());
+        // The local API takes the key the daemon holds now as the owner's, as it takes one it started with.
+        Assert.Equal(HttpStatusCode.OK, await StatusWithKeyAsync(relay, firstKey));
         var computeId = registered["compute_id"]!.GetValue<string>();
         Assert.Contains(await ComputesAsync(gateway), compute => compute["compute_id"]!.GetValue<string>() == computeId);
 
@@ -38,10 +41,13 @@ public sealed class NewKeyPickupTests
 
         Assert.Equal("registered", again["registration"]!.GetValue<string>());
         Assert.Equal(computeId, again["compute_id"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, await StatusWithKeyAsync(relay, secondKey));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithKeyAsync(relay, firstKey));
 
         // 'logout': the key is gone; the relay stops registering.
         File.WriteAllText(envFile, "CERVER_PROFILE=work\n");
         await HeartbeatUntilAsync(relay, status => status["registration"]?.GetValue<string>() == "not_logged_in");
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithKeyAsync(relay, secondKey));
 
         var log = relay.ReadLog();
         Assert.Contains($"A new key in {envFile}: registering with the gateway", log, StringComparison.Ordinal);
@@ -75,6 +81,13 @@ public sealed class NewKeyPickupTests
 
     private static async Task<JsonObject> StatusAsync(RelayDaemon relay) =>
         (await RelayDaemon.ReadJsonAsync(await relay.Client.GetAsync("/relay/status", TestContext.Current.CancellationToken), 200))["gateway"]!.AsObject();
+
+    private static async Task<HttpStatusCode> StatusWithKeyAsync(RelayDaemon relay, string key)
+    {
+        using var client = relay.CreateClient(key);
+        using var response = await client.GetAsync("/relay/status", TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
 
     private static async Task<string?> RegistrationAsync(RelayDaemon relay) => (await StatusAsync(relay))["registration"]?.GetValue<string>();
 
