@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cerver.Relay.Compute;
 using Cerver.Relay.Compute.Agents.Wire;
 using Cerver.Relay.Compute.Contract;
+using Cerver.Relay.Compute.Sandboxes;
 using Cerver.Relay.Compute.Files;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,9 @@ public static class ComputeEndpoints
 
         sandbox.MapGet("/{id}", async (string id, ICompute compute, CancellationToken cancellationToken) =>
             Results.Json(await compute.GetSandboxAsync(id, cancellationToken), json.SandboxRecord));
+
+        // Runs live only where they ran: this machine's own sandboxes.
+        sandbox.MapGet("/{id}/runs", (string id, LocalCompute compute) => Results.Json(compute.RecentRuns(id), json.SandboxRunList));
 
         sandbox.MapPost("/{id}/run", async (string id, HttpRequest request, ICompute compute) =>
         {

@@ -57,6 +57,33 @@ public sealed record RunResult
     public required bool Truncated { get; init; }
 }
 
+/// <summary>What started a run in a sandbox.</summary>
+public enum RunKind
+{
+    [JsonStringEnumMemberName("run")] Run,
+    [JsonStringEnumMemberName("stream")] Stream,
+    [JsonStringEnumMemberName("install")] Install,
+    [JsonStringEnumMemberName("agent_turn")] AgentTurn,
+}
+
+public enum RunStatus
+{
+    [JsonStringEnumMemberName("running")] Running,
+    [JsonStringEnumMemberName("exited")] Exited,
+    [JsonStringEnumMemberName("stopped")] Stopped,
+}
+
+/// <summary>One of a sandbox's latest runs (<c>GET /sandbox/{id}/runs</c>): what it was, when, and how it ended.</summary>
+public sealed record SandboxRun(RunKind Kind, string Summary, DateTimeOffset StartedAt, RunStatus Status)
+{
+    public int? ExitCode { get; init; }
+    public long? DurationMs { get; init; }
+    public bool? TimedOut { get; init; }
+    public string? StopReason { get; init; }
+}
+
+public sealed record SandboxRunList(string SandboxId, IReadOnlyList<SandboxRun> Runs);
+
 /// <summary>One event of a streamed run: one accepted, output chunks, then exactly one exit.</summary>
 public abstract record RunStreamEvent;
 
@@ -127,6 +154,7 @@ public sealed record ErrorDetail(string Code, string Message);
 [JsonSerializable(typeof(SandboxList))]
 [JsonSerializable(typeof(RunRequest))]
 [JsonSerializable(typeof(RunResult))]
+[JsonSerializable(typeof(SandboxRunList))]
 [JsonSerializable(typeof(RunExitPayload))]
 [JsonSerializable(typeof(InstallPackageRequest))]
 [JsonSerializable(typeof(WriteFileRequest))]

@@ -145,7 +145,8 @@ public sealed partial class LocalCompute
         ProcessOutcome outcome;
         try
         {
-            outcome = await ExecuteAsync(record, spec, launch.Stdin, turn.Timeout ?? _options.Agents.TurnTimeout, stdout, stderr, stop.Token);
+            outcome = await ExecuteAsync(record, spec, launch.Stdin, turn.Timeout ?? _options.Agents.TurnTimeout, stdout, stderr,
+                new RunWhat(RunKind.AgentTurn, $"{harness.Name} turn"), stop.Token);
         }
         catch (OperationCanceledException) when (watchdog.Fired && !cancellationToken.IsCancellationRequested)
         {

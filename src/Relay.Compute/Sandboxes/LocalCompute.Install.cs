@@ -23,6 +23,7 @@ public sealed partial class LocalCompute
     {
         var record = Find(sandboxId);
         var install = PackageInstallCommand.For(request, record.Runtime, await _runtimes.GetAsync());
+        var what = new RunWhat(RunKind.Install, $"{request.Manager ?? "install"} {string.Join(' ', request.Packages ?? [])}");
         var workspace = WorkspaceOf(record.SandboxId);
         if (record.Network)
         {
@@ -31,7 +32,7 @@ public sealed partial class LocalCompute
             var own = _sandboxEnv.GetValueOrDefault(record.SandboxId);
             var download = DownloadEnvironment.Current().Where(variable => own?.ContainsKey(variable.Key) != true).ToDictionary(StringComparer.Ordinal);
             var spec = await BuildSpecAsync(record, direct.FileName, direct.Arguments, workspace, download, network: true);
-            return await RunBufferedAsync(record, spec, null, InstallTimeout, cancellationToken);
+            return await RunBufferedAsync(record, spec, null, InstallTimeout, what, cancellationToken);
         }
 
         var staging = InstallStaging.Beside(workspace);
@@ -52,7 +53,7 @@ public sealed partial class LocalCompute
             RunResult? fetched = null;
             if (install.Fetch(staging) is { } fetch)
             {
-                fetched = await RunBufferedAsync(record, await BuildFetchSpecAsync(record, fetch, staging, fetchTemporary.SeenAs), null, InstallTimeout, cancellationToken);
+                fetched = await RunBufferedAsync(record, await BuildFetchSpecAsync(record, fetch, staging, fetchTemporary.SeenAs), null, InstallTimeout, what with { Code = $"{what.Code} (download)" }, cancellationToken);
                 if (!InstallResults.Succeeded(fetched))
                 {
                     return fetched;
@@ -62,7 +63,7 @@ public sealed partial class LocalCompute
             var offline = install.Offline(staging);
             var offlineSpec = await BuildSpecAsync(record, offline.FileName, offline.Arguments, workspace, offline.Environment, record.Network, [staging.Root]);
             var remaining = InstallTimeout - TimeSpan.FromMilliseconds(fetched?.DurationMs ?? 0);
-            var installed = await RunBufferedAsync(record, offlineSpec, null, remaining > TimeSpan.FromMinutes(1) ? remaining : TimeSpan.FromMinutes(1), cancellationToken);
+            var installed = await RunBufferedAsync(record, offlineSpec, null, remaining > TimeSpan.FromMinutes(1) ? remaining : TimeSpan.FromMinutes(1), what, cancellationToken);
             return fetched is null ? installed : InstallResults.Combine(fetched, installed);
         }
         finally

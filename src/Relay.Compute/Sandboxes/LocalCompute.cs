@@ -31,6 +31,7 @@ public sealed partial class LocalCompute : ICompute
     private readonly TimeProvider _time;
     private readonly ILogger<LocalCompute> _logger;
     private readonly Lock _createLock = new();
+    private readonly RunHistory _history;
 
     // Sandbox variables may carry app secrets, which the relay never writes to disk: they live
     // here and are gone after a restart (documented in the README).
@@ -59,6 +60,7 @@ public sealed partial class LocalCompute : ICompute
         _limits = limits;
         _agents = agents;
         _time = time;
+        _history = new RunHistory(time);
         _logger = logger;
     }
 
@@ -147,7 +149,7 @@ public sealed partial class LocalCompute : ICompute
     {
         var record = Find(sandboxId);
         var (spec, timeout) = await PrepareRunAsync(record, request);
-        return await RunBufferedAsync(record, spec, request.Stdin, timeout, cancellationToken);
+        return await RunBufferedAsync(record, spec, request.Stdin, timeout, new RunWhat(RunKind.Run, request.Code), cancellationToken);
     }
 
     /// <summary>Checks the sandbox and the request before the first event, so bad input is an error, not a broken stream.</summary>
@@ -156,11 +158,14 @@ public sealed partial class LocalCompute : ICompute
         var record = Find(sandboxId);
         var (spec, timeout) = await PrepareRunAsync(record, request);
         yield return new RunAcceptedEvent();
-        await foreach (var item in StreamAsync(record, spec, timeout, request.Stdin, cancellationToken))
+        await foreach (var item in StreamAsync(record, spec, timeout, request.Stdin, new RunWhat(RunKind.Stream, request.Code), cancellationToken))
         {
             yield return item;
         }
     }
+
+    /// <summary>The sandbox's latest runs, newest first (in memory: see <see cref="RunHistory"/>).</summary>
+    public SandboxRunList RecentRuns(string sandboxId) => new(Find(sandboxId).SandboxId, _history.Of(sandboxId));
 
     public Task<WriteFileResult> WriteFileAsync(string sandboxId, WriteFileRequest request, CancellationToken cancellationToken)
     {
@@ -249,6 +254,7 @@ public sealed partial class LocalCompute : ICompute
         _gate.CancelSandbox(sandboxId, reason);
         _store.MarkTerminated(sandboxId);
         _sandboxEnv.TryRemove(sandboxId, out _);
+        _history.Forget(sandboxId);
         if (_isolation is not BubblewrapBackend)
         {
             // Without a PID namespace a process may have left its run's group; bubblewrap's die with the run.
@@ -270,6 +276,7 @@ public sealed partial class LocalCompute : ICompute
         ProcessSpec spec,
         TimeSpan timeout,
         string? stdin,
+        RunWhat what,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<RunStreamEvent>(new BoundedChannelOptions(256) { SingleReader = true });
@@ -279,7 +286,7 @@ public sealed partial class LocalCompute : ICompute
             try
             {
                 var outcome = await ExecuteAsync(record, spec, stdin, timeout,
-                    new StreamingTarget(OutputKind.Stdout, channel.Writer), new StreamingTarget(OutputKind.Stderr, channel.Writer), stop.Token);
+                    new StreamingTarget(OutputKind.Stdout, channel.Writer), new StreamingTarget(OutputKind.Stderr, channel.Writer), what, stop.Token);
                 if (outcome.StopReason is { } reason)
                 {
                     await channel.Writer.WriteAsync(new RunOutputEvent(OutputKind.Stderr, reason + "\n"), stop.Token);
@@ -309,11 +316,11 @@ public sealed partial class LocalCompute : ICompute
         }
     }
 
-    private async Task<RunResult> RunBufferedAsync(SandboxRecord record, ProcessSpec spec, string? stdin, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<RunResult> RunBufferedAsync(SandboxRecord record, ProcessSpec spec, string? stdin, TimeSpan timeout, RunWhat what, CancellationToken cancellationToken)
     {
         var stdout = new CappedTextTarget(_options.OutputCapBytes);
         var stderr = new CappedTextTarget(_options.OutputCapBytes);
-        var outcome = await ExecuteAsync(record, spec, stdin, timeout, stdout, stderr, cancellationToken);
+        var outcome = await ExecuteAsync(record, spec, stdin, timeout, stdout, stderr, what, cancellationToken);
         return new RunResult
         {
             SandboxId = record.SandboxId,
@@ -333,28 +340,39 @@ public sealed partial class LocalCompute : ICompute
         TimeSpan timeout,
         PipeTarget stdout,
         PipeTarget stderr,
+        RunWhat what,
         CancellationToken cancellationToken)
     {
         using var lease = _gate.Enter(record.SandboxId, cancellationToken);
         var workspace = WorkspaceOf(record.SandboxId);
         using var watch = _quota.Watch(workspace, lease.Token);
         var started = _time.GetTimestamp();
+        var run = _history.Start(record.SandboxId, what.Kind, what.Code);
         LogRunStarted(record.SandboxId, (int)timeout.TotalSeconds);
         try
         {
             var outcome = await _runner.RunAsync(spec, stdin, timeout, stdout, stderr, watch.Token);
             LogRunEnded(record.SandboxId, outcome.ExitCode, (long)outcome.Duration.TotalMilliseconds, outcome.TimedOut);
+            run.Finish(outcome.ExitCode, outcome.Duration, outcome.TimedOut, stopReason: null);
             return outcome;
         }
         catch (OperationCanceledException) when (lease.StopError is { } stopped)
         {
             LogRunStopped(record.SandboxId, stopped.Code);
+            run.Finish(ProcessOutcome.KilledExitCode, _time.GetElapsedTime(started), timedOut: false, stopped.Code);
             throw stopped;
         }
         catch (OperationCanceledException) when (watch.StopReason is { } reason)
         {
             LogRunStopped(record.SandboxId, "workspace_full");
+            run.Finish(ProcessOutcome.KilledExitCode, _time.GetElapsedTime(started), timedOut: false, "workspace_full");
             return new ProcessOutcome(ProcessOutcome.KilledExitCode, _time.GetElapsedTime(started), TimedOut: false) { StopReason = reason };
+        }
+        catch (Exception exception)
+        {
+            // A caller that hung up (or a runner that failed) still ends the entry, so none stays "running".
+            run.Finish(ProcessOutcome.KilledExitCode, _time.GetElapsedTime(started), timedOut: false, exception is OperationCanceledException ? "cancelled" : "failed");
+            throw;
         }
         finally
         {
@@ -494,3 +512,6 @@ public sealed partial class LocalCompute : ICompute
     [LoggerMessage(LogLevel.Warning, "Could not delete {Path}: {Reason}")]
     private partial void LogDeleteFailed(string path, string reason);
 }
+
+/// <summary>What a run is, for the sandbox's run history: its kind and the code (or command) it was given.</summary>
+internal readonly record struct RunWhat(RunKind Kind, string? Code);

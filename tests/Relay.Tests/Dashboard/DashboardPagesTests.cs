@@ -149,7 +149,12 @@ public sealed class DashboardPagesTests(DashboardFixture fixture) : IClassFixtur
 
         await page.GotoAsync(DashboardSignIn.Root(_daemon) + "#/sandboxes");
         await page.ClickAsync($"#sandboxes li:has(a[href='#/sessions/{session}']) button");
-        Assert.Contains("a-rather-long-line-of-output", await page.Locator("#sandboxes li .transcript").InnerTextAsync(), StringComparison.Ordinal);
+        var runs = page.Locator("#sandboxes li .runs li[data-kind='run']");
+        await runs.First.WaitForAsync();
+        Assert.Contains("echo a-rather-long-line-of-output", await runs.First.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("exit 0", await runs.First.InnerTextAsync(), StringComparison.Ordinal);
+        var (scrolled, window) = await WidthsAsync(page);
+        Assert.True(scrolled <= window, $"the runs are {scrolled} px wide in a {window} px window");
     }
 
     private static async Task<(int Scroll, int Inner)> WidthsAsync(IPage page)
