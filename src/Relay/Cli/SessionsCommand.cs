@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cerver.Gateway.Embedded.Sessions.Wire;
+using Cerver.Relay.Sessions;
 
 namespace Cerver.Relay.Cli;
 
@@ -97,13 +100,7 @@ public static class SessionsCommand
         export.SetAction((parse, cancellationToken) => DaemonClient.RunAsync(async client =>
         {
             var session = await client.GetJsonAsync($"/v2/sessions/{Uri.EscapeDataString(parse.GetValue(exportId)!)}?full=1", cancellationToken);
-            Console.WriteLine($"# session {session["sessionId"]} ({session["status"]}), {session["transcriptTotal"]} entries");
-            foreach (var entry in session["transcript"]!.AsArray())
-            {
-                Console.WriteLine();
-                Console.WriteLine(Line(entry!, int.MaxValue));
-            }
-
+            Console.Write(TranscriptText.Export(session.Deserialize(V2JsonContext.Default.V2SessionDetail)!));
             return ExitCodes.Ok;
         }));
 

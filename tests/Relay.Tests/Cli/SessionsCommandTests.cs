@@ -35,10 +35,14 @@ public sealed class SessionsCommandTests
 
         var export = await RelayProcess.RunCliAsync(home.Path, ["sessions", "export", id], env);
         Assert.Equal(0, export.ExitCode);
+        // The same plain text as the MCP tool cerver_session_export: a header line per entry, then its content.
         var lines = export.Stdout.Split('\n');
-        Assert.Contains(lines, line => line.EndsWith("user: please list files", StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.EndsWith("assistant tool_use: echo listed", StringComparison.Ordinal));
-        Assert.Contains("listed", export.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"# session {id} (idle), 3 entries\n", export.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"^#1 user/message \d{4}-\d\d-\d\dT", lines[2]);
+        Assert.Equal("please list files", lines[3]);
+        Assert.Contains(lines, line => line.StartsWith("#2 assistant/tool_use ", StringComparison.Ordinal));
+        Assert.Contains("echo listed", lines);
+        Assert.Contains(lines, line => line.StartsWith("#3 tool/tool_result ", StringComparison.Ordinal));
 
         var missing = await RelayProcess.RunCliAsync(home.Path, ["sessions", "show", "ses_unknown"], env);
         Assert.Equal(1, missing.ExitCode);

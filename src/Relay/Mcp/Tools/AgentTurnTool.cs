@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cerver.Gateway.Embedded.Sessions;
 using Cerver.Gateway.Embedded.Sessions.Wire;
+using Cerver.Relay.Sessions;
 using ModelContextProtocol.Protocol;
 
 namespace Cerver.Relay.Mcp.Tools;
@@ -55,7 +56,7 @@ public sealed class AgentTurnTool(RelayApiClient api, TimeProvider time) : IMcpT
             GatewayJsonContext.Default.InputResponse, RelayApiClient.RequestTimeout, cancellationToken);
         using var timeout = new CancellationTokenSource(wait, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var entries = new List<TranscriptEntryView>();
+        var entries = new List<V2TranscriptEntry>();
         try
         {
             await foreach (var item in api.StreamAsync($"{path}/stream?since={input.Entry.Seq.ToString(CultureInfo.InvariantCulture)}", linked.Token))
@@ -75,7 +76,7 @@ public sealed class AgentTurnTool(RelayApiClient api, TimeProvider time) : IMcpT
                     return Result(session.SessionId, entry.Content, entries);
                 }
 
-                entries.Add(TranscriptEntryView.From(entry));
+                entries.Add(entry);
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -86,14 +87,14 @@ public sealed class AgentTurnTool(RelayApiClient api, TimeProvider time) : IMcpT
         throw new McpToolException($"The relay stopped the stream of session {session.SessionId} before the turn completed; read it with cerver_session_peek.");
     }
 
-    private static CallToolResult Result(string sessionId, string completion, List<TranscriptEntryView> entries)
+    private static CallToolResult Result(string sessionId, string completion, List<V2TranscriptEntry> entries)
     {
         var payload = JsonNode.Parse(completion) as JsonObject;
         var view = new AgentTurnView(sessionId,
             payload?["exit_code"]?.GetValue<int>() ?? -1,
             payload?["duration_ms"]?.GetValue<long>() ?? 0,
             payload?["total_usage"] as JsonObject,
-            entries);
+            [.. entries.Select(TranscriptEntryView.From)]);
         var text = new StringBuilder(TranscriptText.Format(entries))
             .Append(CultureInfo.InvariantCulture, $"\nturn ended: exit_code {view.ExitCode}, {view.DurationMs} ms, session usage {view.TotalUsage?.ToJsonString() ?? "unknown"}\n");
         return ToolResults.Json(view, McpJsonContext.Default.AgentTurnView, text.ToString());

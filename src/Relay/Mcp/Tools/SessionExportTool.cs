@@ -1,4 +1,5 @@
 using Cerver.Gateway.Embedded.Sessions.Wire;
+using Cerver.Relay.Sessions;
 using ModelContextProtocol.Protocol;
 
 namespace Cerver.Relay.Mcp.Tools;
@@ -23,7 +24,6 @@ public sealed class SessionExportTool(RelayApiClient api) : IMcpTool
     {
         var id = arguments.RequiredString("session_id");
         var detail = await api.GetAsync($"/v2/sessions/{Uri.EscapeDataString(id)}?full=1", V2JsonContext.Default.V2SessionDetail, cancellationToken);
-        var header = $"# session {detail.SessionId} ({detail.Status}), {detail.TranscriptTotal} entries\n\n";
-        return ToolResults.Text(header + TranscriptText.Format(detail.Transcript.Select(TranscriptEntryView.From)));
+        return ToolResults.Text(TranscriptText.Export(detail));
     }
 }

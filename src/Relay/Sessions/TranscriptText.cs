@@ -1,16 +1,25 @@
 using System.Globalization;
 using System.Text;
+using Cerver.Gateway.Embedded.Sessions.Wire;
 
-namespace Cerver.Relay.Mcp;
+namespace Cerver.Relay.Sessions;
 
 /// <summary>
-/// A transcript as plain text for a model or a person to read: one block per entry, a header
-/// line (index, role/kind, time, the tool and whether it failed) and the content; a tool call
-/// shows its input as JSON, since its content alone may not say what it ran.
+/// A transcript as plain text for a model or a person to read (<c>sessions export</c>, the MCP
+/// tools): one block per entry, a header line (index, role/kind, time, the tool and whether it
+/// failed) and the content; a tool call shows its input as JSON, since its content alone may not
+/// say what it ran.
 /// </summary>
 public static class TranscriptText
 {
-    public static string Format(IEnumerable<TranscriptEntryView> entries)
+    /// <summary>The whole session: a header line, then every entry.</summary>
+    public static string Export(V2SessionDetail session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return $"# session {session.SessionId} ({session.Status}), {session.TranscriptTotal} entries\n\n{Format(session.Transcript)}";
+    }
+
+    public static string Format(IEnumerable<V2TranscriptEntry> entries)
     {
         var text = new StringBuilder();
         foreach (var entry in entries)
