@@ -64,6 +64,33 @@ public sealed class DashboardPagesTests(DashboardFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Markup_in_a_transcript_or_a_session_name_is_shown_as_text_and_never_runs()
+    {
+        const string markup = "<img src=x onerror=\"window.__injected = 1\"><script>window.__injected = 2</script>";
+        var session = (await DashboardSignIn.PostJsonAsync(_daemon, "/v2/sessions", new { session_type = "transcript", session_name = markup }))["session_id"]!.GetValue<string>();
+        await DashboardSignIn.PostJsonAsync(_daemon, $"/v2/sessions/{session}/transcript", new
+        {
+            entries = new object[]
+            {
+                new { role = "assistant", kind = "text", content = markup },
+                new { role = "assistant", kind = "tool_use", content = markup, tool_name = markup, tool_id = "toolu_x", tool_input = new { command = markup } },
+            },
+        });
+        var page = await DashboardSignIn.SignInAsync(_chromium, _daemon);
+        await using var context = page.Context;
+
+        await page.GotoAsync($"{DashboardSignIn.Root(_daemon)}#/sessions");
+        await page.Locator($"a[href='#/sessions/{session}']").WaitForAsync();
+        Assert.Contains(markup, await page.InnerTextAsync("#sessions"), StringComparison.Ordinal);
+        await page.ClickAsync($"a[href='#/sessions/{session}']");
+        await page.Locator("#transcript li[data-kind='tool_use']").WaitForAsync();
+
+        Assert.Contains(markup, await page.InnerTextAsync("#transcript li[data-kind='text']"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("#transcript img, #transcript script, #sessions img").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("window.__injected === undefined"));
+    }
+
+    [Fact]
     public async Task A_stress_test_started_from_the_page_draws_its_chart_and_stays_listed()
     {
         var page = await DashboardSignIn.SignInAsync(_chromium, _daemon);
