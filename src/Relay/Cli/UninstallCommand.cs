@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Cerver.Relay.Configuration;
+using Cerver.Relay.Daemon;
 using Cerver.Relay.Service;
 
 namespace Cerver.Relay.Cli;
@@ -62,6 +64,8 @@ public static class UninstallCommand
                 (outcome.Ok ? Console.Out : Console.Error).WriteLine(outcome.Message);
             }
 
+            // A relay started by hand (not by a service) would go on running from deleted files.
+            failed |= !await StopHandStartedDaemonAsync(settings);
             var left = plan.Apply();
             foreach (var path in removing.Skip(services.Count))
             {
@@ -83,6 +87,33 @@ public static class UninstallCommand
         catch (Exception exception) when (exception is ServiceException or IOException or UnauthorizedAccessException)
         {
             return CliOutput.Error(exception.Message);
+        }
+    }
+
+    /// <summary>Stops the daemon <c>relay/daemon.json</c> names, if one still runs for this home; false when it could not.</summary>
+    private static async Task<bool> StopHandStartedDaemonAsync(RelaySettings settings)
+    {
+        if (DaemonRuntimeFile.Read(settings.Paths) is not { } running || running.Pid == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(running.Pid);
+            await DaemonStop.StopAsync(process, settings.ShutdownGrace + TimeSpan.FromSeconds(5));
+            Console.WriteLine($"Stopped the relay that was still running (pid {running.Pid}, {running.Url}).");
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            // It ended between the file's read and now.
+            return true;
+        }
+        catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"cerver-relay: the relay still running for this home (pid {running.Pid}) could not be stopped ({exception.Message}); stop it with 'kill {running.Pid}'.");
+            return false;
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Cerver.Relay.Daemon;
 
 namespace Cerver.Relay.Update;
 
@@ -10,7 +10,7 @@ namespace Cerver.Relay.Update;
 /// goes back to the previous version. Runs wherever the swap happened — in the daemon that is
 /// handing over, or in the <c>update</c> command when no daemon runs — so it needs no systemd.
 /// </summary>
-public sealed partial class UpdateTrial(Updater updater, TimeSpan limit, TimeSpan stopGrace)
+public sealed class UpdateTrial(Updater updater, TimeSpan limit, TimeSpan stopGrace)
 {
     public static readonly TimeSpan DefaultLimit = TimeSpan.FromSeconds(90);
 
@@ -57,7 +57,7 @@ public sealed partial class UpdateTrial(Updater updater, TimeSpan limit, TimeSpa
             var state = updater.State.Read();
             if (state.Pending is null && state.LastResult?.Version == pending.Version && state.LastResult.Outcome == UpdateResult.Applied)
             {
-                await StopAsync(process);
+                await DaemonStop.StopAsync(process, stopGrace);
                 return (true, null);
             }
 
@@ -69,7 +69,7 @@ public sealed partial class UpdateTrial(Updater updater, TimeSpan limit, TimeSpa
 
             if (deadline.Elapsed > limit || cancellationToken.IsCancellationRequested)
             {
-                await StopAsync(process);
+                await DaemonStop.StopAsync(process, stopGrace);
                 return Fail(pending, $"version {pending.Version} did not answer /healthz within {limit.TotalSeconds:0} s");
             }
 
@@ -82,32 +82,4 @@ public sealed partial class UpdateTrial(Updater updater, TimeSpan limit, TimeSpa
         updater.RollBack(pending, reason);
         return (false, $"{reason}; rolled back to {pending.Previous ?? "the previous version"}");
     }
-
-    /// <summary>SIGTERM, so the trial daemon drains like any stop, then a kill if it overstays.</summary>
-    private async Task StopAsync(Process process)
-    {
-        if (process.HasExited)
-        {
-            return;
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            _ = Kill(process.Id, 15);
-        }
-
-        using var grace = new CancellationTokenSource(stopGrace);
-        try
-        {
-            await process.WaitForExitAsync(grace.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

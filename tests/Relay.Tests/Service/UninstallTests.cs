@@ -50,6 +50,24 @@ public sealed class UninstallTests
     }
 
     [Fact]
+    public async Task A_relay_started_by_hand_is_stopped_before_its_files_go()
+    {
+        using var machine = new FakeInstall();
+        // A real daemon needs a real database and no key for an unreachable gateway.
+        File.Delete(Path.Combine(machine.CerverHome, "relay", "relay.db"));
+        File.WriteAllText(Path.Combine(machine.CerverHome, "cerver.env"), "CERVER_PROFILE=work\n");
+        using var relay = await RelayProcess.StartAsync(machine.CerverHome);
+
+        var uninstall = await machine.RunAsync("uninstall", "--yes");
+
+        Assert.True(uninstall.ExitCode == 0, uninstall.Output);
+        Assert.Contains($"Stopped the relay that was still running (pid {relay.Pid}", uninstall.Stdout, StringComparison.Ordinal);
+        // SIGTERM: the daemon drained and exited on its own, as under a service manager.
+        Assert.Equal(0, await relay.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(Directory.Exists(machine.CerverHome), uninstall.Output);
+    }
+
+    [Fact]
     public async Task Without_a_terminal_it_asks_for_yes_and_removes_nothing()
     {
         using var machine = new FakeInstall();
