@@ -143,7 +143,8 @@ public static class DaemonHost
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
             if (address is not null)
             {
-                app.Services.GetRequiredService<DaemonState>().Url = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+                // Listening on every address, the daemon calls itself on loopback.
+                app.Services.GetRequiredService<DaemonState>().Listen(new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)));
             }
         });
         return app;

@@ -26,7 +26,6 @@ public sealed partial class GatewayRegistrationService(
     LocalCompute compute,
     SandboxStore sandboxes,
     IOptions<ComputeOptions> computeOptions,
-    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<GatewayRegistrationService> logger) : BackgroundService
 {
@@ -52,8 +51,8 @@ public sealed partial class GatewayRegistrationService(
         }
 
         // Registration starts once the local API listens: its own address tells whether the gateway is this daemon.
-        await WhenStartedAsync(stoppingToken);
-        if (daemon.Url is { } own && IsSelf(relay.Gateway, own))
+        var own = await daemon.Listening.WaitAsync(stoppingToken);
+        if (IsSelf(relay.Gateway, own))
         {
             connection.Disabled(GatewayConnectionState.IsGateway, relay.Gateway);
             return;
@@ -233,13 +232,6 @@ public sealed partial class GatewayRegistrationService(
         {
             LogGatewayChanged(url, relay.Gateway);
         }
-    }
-
-    private Task WhenStartedAsync(CancellationToken cancellationToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        return started.Task.WaitAsync(cancellationToken);
     }
 
     private async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken cancellationToken)

@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using Cerver.Relay.Daemon;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +9,7 @@ namespace Cerver.Relay.Update;
 /// Ends an update's trial: once this daemon has bound its listener it asks its own
 /// <c>/healthz</c>, and only an answer from this very version confirms the update.
 /// </summary>
-public sealed partial class UpdateConfirmation(Updater updater, IServer server, IHostApplicationLifetime lifetime, ILogger<UpdateConfirmation> logger) : IHostedService
+public sealed partial class UpdateConfirmation(Updater updater, DaemonState daemon, IHostApplicationLifetime lifetime, ILogger<UpdateConfirmation> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,10 +27,7 @@ public sealed partial class UpdateConfirmation(Updater updater, IServer server, 
     {
         try
         {
-            // Read the bound address here: ApplicationStarted callbacks run in reverse order, so DaemonState.Url may not be set yet.
-            var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                ?? throw new InvalidOperationException("the daemon has no listening address");
-            using var http = new HttpClient { BaseAddress = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = new HttpClient { BaseAddress = await daemon.Listening.WaitAsync(cancellationToken), Timeout = TimeSpan.FromSeconds(10) };
             var health = await http.GetFromJsonAsync("/healthz", RelayJsonContext.Default.HealthReport, cancellationToken);
             if (health?.Version == RelayVersion.Current && updater.Confirm(RelayVersion.Current))
             {
