@@ -58,6 +58,7 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
 
         var presented = BearerToken(context.Request)
             ?? (endpoint?.Metadata.GetMetadata<QueryTokenAccess>() is not null ? context.Request.Query["token"].ToString() : null);
+        Caller? caller;
         if (string.IsNullOrEmpty(presented) && dashboards.Find(context.Request.Cookies[DashboardSessions.CookieName]) is { } dashboard)
         {
             if (await RefusedCrossSiteAsync(context, dashboard))
@@ -66,14 +67,15 @@ public sealed class LocalApiGuard(RequestDelegate next, LocalApiCredentials cred
             }
 
             DashboardCookie.Attach(context, dashboard);
-            new Caller(CallerKind.Owner, accounts.AccountId).AttachTo(context);
-            await next(context);
-            return;
+            caller = new Caller(CallerKind.Owner, accounts.AccountId);
+        }
+        else
+        {
+            caller = credentials.Accepts(presented) ? new Caller(CallerKind.Owner, accounts.AccountId)
+                : string.IsNullOrEmpty(presented) ? null
+                : await relayKeys.VerifyAsync(presented, context.RequestAborted);
         }
 
-        var caller = credentials.Accepts(presented) ? new Caller(CallerKind.Owner, accounts.AccountId)
-            : string.IsNullOrEmpty(presented) ? null
-            : await relayKeys.VerifyAsync(presented, context.RequestAborted);
         if (caller is null)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
